@@ -1,0 +1,109 @@
+import { FIXED_HOLIDAYS, KZ_CALENDAR, type CalendarYear, type HolidayMove } from './kz-calendar.data';
+import { addDays, dayOfWeek, yearOf, type LocalDate } from './local-date';
+
+const DERIVED_SOURCE = 'derived from the holiday law and the Labour Code move rule (no Kurban Ait, no decrees)';
+
+/**
+ * A year the data does not list, built from the rules alone: fixed holidays, and a
+ * non-religious holiday falling on a day off moves to the next free working day.
+ * Kurban Ait (lunar) and decreed transfers cannot be derived, so a derived year has
+ * slightly more working days than the real one: deadlines computed on it fall a little
+ * earlier, never later, than the law's.
+ */
+export function deriveCalendarYear(year: number): CalendarYear {
+  const weekend = [0, 6];
+  const holidays = FIXED_HOLIDAYS.map(([md, name, religious]) => ({ date: `${year}-${md}`, name, religious }));
+  const holidayDates = new Set(holidays.map((h) => h.date));
+  const taken = new Set<LocalDate>();
+  const moved: HolidayMove[] = [];
+  for (const h of holidays) {
+    if (h.religious || !weekend.includes(dayOfWeek(h.date))) continue;
+    let d = addDays(h.date, 1);
+    while (weekend.includes(dayOfWeek(d)) || holidayDates.has(d) || taken.has(d)) d = addDays(d, 1);
+    taken.add(d);
+    moved.push({ holiday: h.date, dayOff: d, source: DERIVED_SOURCE });
+  }
+  return {
+    year,
+    weekend,
+    holidays: holidays.map(({ date, name }) => ({ date, name, source: DERIVED_SOURCE })),
+    moved,
+    transfers: [],
+  };
+}
+
+interface IndexedYear {
+  readonly data: CalendarYear;
+  readonly derived: boolean;
+  readonly daysOff: ReadonlySet<LocalDate>;
+  readonly workedWeekendDays: ReadonlySet<LocalDate>;
+}
+
+/**
+ * Kazakhstan working days (§2.10), from calendar data. Pure: the same data gives the
+ * same answers on any machine; years are indexed lazily and kept.
+ */
+export class WorkingDayCalendar {
+  private readonly explicit = new Map<number, CalendarYear>();
+  private readonly indexed = new Map<number, IndexedYear>();
+
+  constructor(years: readonly CalendarYear[] = KZ_CALENDAR) {
+    for (const y of years) this.explicit.set(y.year, y);
+  }
+
+  /** A calendar with some years replaced or added (LEDGER_CALENDAR_FILE). */
+  withOverrides(years: readonly CalendarYear[]): WorkingDayCalendar {
+    return new WorkingDayCalendar([...this.explicit.values(), ...years].filter(
+      (y, i, all) => all.findLastIndex((o) => o.year === y.year) === i,
+    ));
+  }
+
+  year(year: number): IndexedYear {
+    let y = this.indexed.get(year);
+    if (!y) {
+      const listed = this.explicit.get(year);
+      const data = listed ?? deriveCalendarYear(year);
+      const daysOff = new Set<LocalDate>([
+        ...data.holidays.map((h) => h.date),
+        ...data.moved.map((m) => m.dayOff),
+        ...data.transfers.map((t) => t.dayOff),
+      ]);
+      y = { data, derived: !listed, daysOff, workedWeekendDays: new Set(data.transfers.map((t) => t.workday)) };
+      this.indexed.set(year, y);
+    }
+    return y;
+  }
+
+  /** Whether the year comes from the decreed data or was derived from the rules. */
+  coverage(year: number): 'data' | 'derived' {
+    return this.year(year).derived ? 'derived' : 'data';
+  }
+
+  isWorkingDay(date: LocalDate): boolean {
+    const y = this.year(yearOf(date));
+    if (y.workedWeekendDays.has(date)) return true;
+    if (y.data.weekend.includes(dayOfWeek(date))) return false;
+    return !y.daysOff.has(date);
+  }
+
+  /**
+   * The `n`-th working day after `date`. Counting starts the day after the event, as the
+   * Civil Code counts periods; the day of the event itself never counts.
+   */
+  addWorkingDays(date: LocalDate, n: number): LocalDate {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError('n must be a positive integer');
+    let d = date;
+    for (let counted = 0; counted < n; ) {
+      d = addDays(d, 1);
+      if (this.isWorkingDay(d)) counted++;
+    }
+    return d;
+  }
+
+  /** Working days in (from, to]. */
+  workingDaysBetween(from: LocalDate, to: LocalDate): number {
+    let count = 0;
+    for (let d = addDays(from, 1); d <= to; d = addDays(d, 1)) if (this.isWorkingDay(d)) count++;
+    return count;
+  }
+}

@@ -1,0 +1,78 @@
+import type { PolicyEvent } from '../policy-versions/policy.decider';
+import type { RecipientEvent } from '../recipients/recipient.decider';
+import type { SubjectEvent } from '../subject/subject.events';
+
+export type LedgerEvent = SubjectEvent | PolicyEvent | RecipientEvent;
+export type LedgerEventType = LedgerEvent['type'];
+
+interface Registration {
+  /** the stream family that may hold it */
+  readonly stream: 'subject' | 'policy' | 'recipient';
+  /** the schema version written today */
+  readonly schemaVersion: number;
+  /** fields of `data` that hold sealed personal data (ARCHITECTURE §4) */
+  readonly sealed: readonly string[];
+}
+
+const subject = (sealed: string[] = []): Registration => ({ stream: 'subject', schemaVersion: 1, sealed });
+
+/**
+ * The explicit registry of stored event names (STYLE: never `constructor.name`). A name
+ * here is a promise to every auditor holding an export: it is never renamed or reused.
+ * The `satisfies` clause makes a new event type without a registration a compile error.
+ */
+export const EVENT_REGISTRY = {
+  ConsentGranted: subject(),
+  ConsentWithdrawn: subject(),
+  WithdrawalRefused: subject(),
+  WithdrawalRetracted: subject(),
+  AgreementSuspended: subject(),
+  AgreementResumed: subject(),
+  AgreementTerminated: subject(),
+  ErasureScheduled: subject(),
+  ErasureCancelled: subject(),
+  ErasureCompleted: subject(),
+  PersonalDataRecorded: subject(['value']),
+  ProcessingRestricted: subject(),
+  ProcessingRestrictionLifted: subject(),
+  TransferRecorded: subject(),
+  ObligationOpened: subject(),
+  ObligationSettled: subject(),
+  LegalHoldPlaced: subject(),
+  LegalHoldReleased: subject(),
+  PolicyAccepted: subject(),
+  PolicyVersionPublished: { stream: 'policy', schemaVersion: 1, sealed: [] },
+  RecipientRegistered: { stream: 'recipient', schemaVersion: 1, sealed: [] },
+  ConfidentialityAgreementRecorded: { stream: 'recipient', schemaVersion: 1, sealed: [] },
+  ConfidentialityAgreementEnded: { stream: 'recipient', schemaVersion: 1, sealed: [] },
+} as const satisfies Record<LedgerEventType, Registration>;
+
+export const isLedgerEventType = (type: string): type is LedgerEventType => Object.hasOwn(EVENT_REGISTRY, type);
+
+export const registrationOf = (type: LedgerEventType): Registration => EVENT_REGISTRY[type];
+
+/**
+ * Old schema versions are upcast on read, never rewritten (ARCHITECTURE §3). Each entry
+ * turns version n into n + 1; none exist yet because every event is at version 1.
+ */
+type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
+const UPCASTERS: Partial<Record<LedgerEventType, Record<number, Upcaster>>> = {};
+
+export class UnknownEventTypeError extends Error {
+  constructor(readonly eventType: string) {
+    super(`unknown stored event type: ${eventType}`);
+    this.name = 'UnknownEventTypeError';
+  }
+}
+
+/** A stored event as the domain sees it: known type, current schema. */
+export function toDomainEvent(type: string, schemaVersion: number, data: unknown): LedgerEvent {
+  if (!isLedgerEventType(type)) throw new UnknownEventTypeError(type);
+  let d = data as Record<string, unknown>;
+  for (let v = schemaVersion; v < EVENT_REGISTRY[type].schemaVersion; v++) {
+    const up = UPCASTERS[type]?.[v];
+    if (!up) throw new Error(`no upcaster for ${type} v${v}`);
+    d = up(d);
+  }
+  return { type, data: d } as LedgerEvent;
+}

@@ -1,0 +1,30 @@
+import { invalid } from './errors';
+
+/**
+ * §4.1 / ARCHITECTURE §3 — a subject id is an opaque, pseudonymous identifier issued by
+ * the Platform. Stream ids are never erased, so nothing that identifies a person (an
+ * email, a phone number, a document number) may ever become one.
+ */
+export const OPAQUE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Reject ids that fit the pattern but look like a phone or document number: a long run
+ * of digits is how those reach us (`77011234567`, an IIN of 12 digits).
+ */
+const LOOKS_LIKE_NUMBER = /\d{7,}/;
+
+export function isOpaqueId(value: unknown): value is string {
+  return typeof value === 'string' && OPAQUE_ID_PATTERN.test(value) && !LOOKS_LIKE_NUMBER.test(value);
+}
+
+export function assertOpaqueId(value: string, what: string): void {
+  if (!isOpaqueId(value)) {
+    // The value itself is never echoed: it may be exactly the personal data we refuse.
+    throw invalid('INVALID_ID', `${what} must be an opaque id matching ${OPAQUE_ID_PATTERN.source} without long digit runs`);
+  }
+}
+
+export const subjectStream = (subjectId: string) => `subject-${subjectId}`;
+export const recipientStream = (recipientId: string) => `recipient-${recipientId}`;
+export const POLICY_STREAM = 'policy';
+export const SUBJECT_STREAM_PREFIX = 'subject-';

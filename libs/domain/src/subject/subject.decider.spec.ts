@@ -1,0 +1,244 @@
+import fc from 'fast-check';
+import { specification } from '../../test/specification';
+import { kzStartOf } from '../calendar/local-date';
+import { WorkingDayCalendar } from '../calendar/working-days';
+import { fold } from '../decider';
+import { DomainError } from '../errors';
+import { PURPOSES, type Purpose } from '../policy/vocabulary';
+import type { SealedValue } from '../sealed';
+import type { GrantConsent, RecipientSnapshot, SubjectCommand } from './subject.commands';
+import { activePurposes, createSubjectDecider } from './subject.decider';
+import type { ConsentGranted, SubjectEvent } from './subject.events';
+
+const decider = createSubjectDecider(new WorkingDayCalendar());
+const spec = specification(decider);
+const now = new Date('2026-03-02T06:00:00Z'); // Monday 2 March 2026, 11:00 in Almaty
+const policy = { version: '2026-01', publishedAt: '2026-01-10T00:00:00.000Z' };
+const sealed: SealedValue = { alg: 'A256GCM', v: 1, iv: 'aXY=', ct: 'Y3Q=', tag: 'dGFn' };
+const kzPartner: RecipientSnapshot = { recipientId: 'r1', kind: 'partner', country: 'KZ', confidentialityAgreementInForce: true };
+
+const granted = (purposes: Purpose[], over: Partial<ConsentGranted['data']> = {}): ConsentGranted => ({
+  type: 'ConsentGranted',
+  data: {
+    consentId: 'c1', purposes, categories: ['email-address', 'first-name'], basis: 'consent', policyVersion: '2026-01',
+    channel: 'web', thirdPartyTransfer: true, crossBorderTransfer: false, publication: false, validUntil: null,
+    grantedAt: '2026-02-01T00:00:00.000Z', ...over,
+  },
+});
+const grant = (over: Partial<GrantConsent['data']> = {}): GrantConsent => ({
+  type: 'GrantConsent', now,
+  data: {
+    consentId: 'c1', purposes: ['service-provision'], categories: ['email-address'], basis: 'consent', policyVersion: '2026-01',
+    policy, channel: 'web', thirdPartyTransfer: false, crossBorderTransfer: false, publication: false, validUntil: null, ...over,
+  },
+});
+const withdrawAll = (receivedOn = '2026-03-02'): SubjectCommand => ({
+  type: 'WithdrawConsent', now, data: { withdrawalId: 'w1', erasureId: 'e1', purposes: 'all', receivedOn },
+});
+
+describe('subject decider', () => {
+  describe('§2.1 grant consent', () => {
+    it('records purposes, categories, policy version and channel', () =>
+      spec.given([]).when(grant()).thenEvents(([e]) => {
+        expect(e).toMatchObject({ type: 'ConsentGranted', data: { policyVersion: '2026-01', channel: 'web', grantedAt: now.toISOString() } });
+      }));
+    it('is refused under an unpublished policy version', () =>
+      spec.given([]).when(grant({ policy: null })).thenThrows('POLICY_VERSION_UNKNOWN', '§2.1'));
+    it('is refused while an erasure is scheduled: the subject retracts instead (§2.10)', () =>
+      spec.given([granted(['service-provision'])]).when(withdrawAll()).thenEvents((events) => {
+        const state = fold(decider, [granted(['service-provision']), ...events]);
+        expect(() => decider.decide(grant(), state)).toThrow(DomainError);
+      }));
+  });
+
+  describe('§2.7/§2.8/§2.10 withdraw consent', () => {
+    it('schedules erasure 30 Kazakhstan working days after receipt when no basis remains', () =>
+      spec.given([granted(['service-provision'])]).when(withdrawAll()).then([
+        { type: 'ConsentWithdrawn', data: { withdrawalId: 'w1', purposes: ['service-provision'], receivedOn: '2026-03-02', retractableUntil: '2026-04-17' } },
+        { type: 'AgreementSuspended', data: { reason: 'consent-withdrawn', withdrawalId: 'w1', clause: '§2.7' } },
+        { type: 'ErasureScheduled', data: { erasureId: 'e1', reason: 'consent-withdrawn', withdrawalId: 'w1', receivedOn: '2026-03-02', dueOn: '2026-04-17', clause: '§2.10' } },
+      ]));
+    it('does not schedule erasure while another basis (a legal obligation) remains (§2.9)', () =>
+      spec.given([granted(['service-provision']), granted(['legal-compliance'], { basis: 'legal-obligation' })])
+        .when(withdrawAll())
+        .thenEvents((events) => expect(events.map((e) => e.type)).toEqual(['ConsentWithdrawn', 'AgreementSuspended'])));
+    it('withdrawing one marketing purpose neither suspends the agreement nor erases', () =>
+      spec.given([granted(['service-provision', 'product-promotion'])])
+        .when({ type: 'WithdrawConsent', now, data: { withdrawalId: 'w1', erasureId: 'e1', purposes: ['product-promotion'], receivedOn: '2026-03-02' } })
+        .thenEvents((events) => expect(events.map((e) => e.type)).toEqual(['ConsentWithdrawn'])));
+    it('is refused and recorded while a legal hold exists (§2.8)', () =>
+      spec.given([granted(['service-provision']), { type: 'LegalHoldPlaced', data: { holdId: 'h1', authority: 'court', reference: 'case-1' } }])
+        .when(withdrawAll())
+        .then([{ type: 'WithdrawalRefused', data: { withdrawalId: 'w1', purposes: 'all', receivedOn: '2026-03-02', reason: 'legal-hold', clause: '§2.8' } }]));
+    it('is refused and recorded while an obligation is open (§2.8)', () =>
+      spec.given([granted(['service-provision']), { type: 'ObligationOpened', data: { obligationId: 'o1', kind: 'unpaid-invoice' } }])
+        .when(withdrawAll())
+        .thenEvents(([e]) => expect(e).toMatchObject({ type: 'WithdrawalRefused', data: { reason: 'open-obligation' } })));
+    it('goes through once the obligation is settled', () =>
+      spec.given([
+        granted(['service-provision']),
+        { type: 'ObligationOpened', data: { obligationId: 'o1', kind: 'unpaid-invoice' } },
+        { type: 'ObligationSettled', data: { obligationId: 'o1' } },
+      ]).when(withdrawAll()).thenEvents((events) => expect(events.at(-1)?.type).toBe('ErasureScheduled')));
+    it('rejects a receipt date in the future', () =>
+      spec.given([granted(['service-provision'])]).when(withdrawAll('2026-03-03')).thenThrows('DATE_IN_FUTURE'));
+    it('cannot withdraw a purpose that rests on a legal obligation (§2.9)', () =>
+      spec.given([granted(['legal-compliance'], { basis: 'legal-obligation' })])
+        .when({ type: 'WithdrawConsent', now, data: { withdrawalId: 'w1', erasureId: 'e1', purposes: ['legal-compliance'], receivedOn: '2026-03-02' } })
+        .thenThrows('BASIS_NOT_CONSENT', '§2.9'));
+  });
+
+  describe('§2.10 retract a withdrawal', () => {
+    const history = (): SubjectEvent[] => {
+      const g = granted(['service-provision']);
+      return [g, ...decider.decide(withdrawAll(), fold(decider, [g]))];
+    };
+    const retractOn = (date: string): SubjectCommand => ({
+      type: 'RetractWithdrawal', now: new Date(kzStartOf(date).getTime() + 3_600_000), data: { retractedOn: date, via: 'sign-in' },
+    });
+    it('on the last working day cancels the erasure and resumes the agreement', () =>
+      spec.given(history()).when(retractOn('2026-04-17')).then([
+        { type: 'WithdrawalRetracted', data: { withdrawalId: 'w1', purposes: ['service-provision'], retractedOn: '2026-04-17', via: 'sign-in' } },
+        { type: 'AgreementResumed', data: { reason: 'withdrawal-retracted', withdrawalId: 'w1' } },
+        { type: 'ErasureCancelled', data: { erasureId: 'e1', reason: 'withdrawal-retracted', clause: '§2.10' } },
+      ]));
+    it('after the due date is refused with the clause', () =>
+      spec.given(history()).when(retractOn('2026-04-18')).thenThrows('RETRACTION_TOO_LATE', '§2.10'));
+    it('restores the consent, so a new withdrawal schedules a new erasure', () => {
+      const h = history();
+      const retracted = decider.decide(retractOn('2026-03-10'), fold(decider, h));
+      const state = fold(decider, [...h, ...retracted]);
+      expect(activePurposes(state, '2026-03-10')).toEqual(['service-provision']);
+      const again = decider.decide({ ...withdrawAll('2026-03-10'), now: kzStartOf('2026-03-11') } as SubjectCommand, state);
+      expect(again.map((e) => e.type)).toContain('ErasureScheduled');
+    });
+  });
+
+  describe('§2.5 personal data and blocking', () => {
+    const record = (category: 'email-address' | 'phone-number', source: 'subject' | 'third-party' = 'subject'): SubjectCommand => ({
+      type: 'RecordPersonalData', now, data: { category, source, value: sealed },
+    });
+    it('records, then updates, a covered category', () => {
+      spec.given([granted(['service-provision'])]).when(record('email-address')).thenEvents(([e]) => expect(e).toMatchObject({ data: { action: 'recorded' } }));
+      spec.given([granted(['service-provision']), { type: 'PersonalDataRecorded', data: { category: 'email-address', source: 'subject', value: sealed, action: 'recorded' } }])
+        .when(record('email-address')).thenEvents(([e]) => expect(e).toMatchObject({ data: { action: 'updated' } }));
+    });
+    it('refuses a category no active purpose covers (§2.3)', () =>
+      spec.given([granted(['service-provision'])]).when(record('phone-number')).thenThrows('CATEGORY_NOT_COVERED', '§2.3'));
+    it('while blocked, refuses collection from third parties but lets the subject rectify', () => {
+      const blocked: SubjectEvent[] = [
+        granted(['service-provision']),
+        { type: 'ProcessingRestricted', data: { restrictionId: 'x', reason: 'accuracy-contested', requestedOn: '2026-03-01', clause: '§2.5' } },
+      ];
+      spec.given(blocked).when(record('email-address', 'third-party')).thenThrows('PROCESSING_RESTRICTED', '§2.5');
+      spec.given(blocked).when(record('email-address', 'subject')).thenEvents((e) => expect(e).toHaveLength(1));
+    });
+  });
+
+  describe('§3 transfers', () => {
+    const transfer = (recipient: RecipientSnapshot | null, over: Partial<{ purpose: Purpose }> = {}): SubjectCommand => ({
+      type: 'RecordTransfer', now,
+      data: { transferId: 't1', recipient, purpose: 'service-provision', categories: ['email-address'], form: 'pseudonymised', transferredAt: now, ...over },
+    });
+    it('records a domestic transfer, not cross-border', () =>
+      spec.given([granted(['service-provision'])]).when(transfer(kzPartner))
+        .thenEvents(([e]) => expect(e).toMatchObject({ type: 'TransferRecorded', data: { crossBorder: false, recipientCountry: 'KZ' } })));
+    it('refuses a cross-border transfer the consent does not allow (Art. 16)', () =>
+      spec.given([granted(['service-provision'])]).when(transfer({ ...kzPartner, country: 'DE' })).thenThrows('CROSS_BORDER_NOT_CONSENTED', '§3.2'));
+    it('flags an allowed cross-border transfer', () =>
+      spec.given([granted(['service-provision'], { crossBorderTransfer: true })]).when(transfer({ ...kzPartner, country: 'DE' }))
+        .thenEvents(([e]) => expect(e).toMatchObject({ data: { crossBorder: true, recipientCountry: 'DE' } })));
+    it('refuses a recipient without a confidentiality agreement (§4.4)', () =>
+      spec.given([granted(['service-provision'])]).when(transfer({ ...kzPartner, confidentialityAgreementInForce: false }))
+        .thenThrows('NO_CONFIDENTIALITY_AGREEMENT', '§4.4'));
+    it('refuses an unregistered recipient', () =>
+      spec.given([granted(['service-provision'])]).when(transfer(null)).thenThrows('RECIPIENT_NOT_REGISTERED'));
+    it('refuses a purpose without an active basis', () =>
+      spec.given([granted(['service-provision'])]).when(transfer(kzPartner, { purpose: 'marketing-events' })).thenThrows('NO_BASIS_FOR_PURPOSE'));
+    it('refuses while processing is blocked (§2.5)', () =>
+      spec.given([granted(['service-provision']), { type: 'ProcessingRestricted', data: { restrictionId: 'x', reason: 'subject-request', requestedOn: '2026-03-01', clause: '§2.5' } }])
+        .when(transfer(kzPartner)).thenThrows('PROCESSING_RESTRICTED', '§2.5'));
+    it('refuses after the subject is erased', () =>
+      spec.given([granted(['service-provision']), { type: 'ErasureCompleted', data: { erasureId: 'e1', completedAt: now.toISOString(), clause: '§2.10' } }])
+        .when(transfer(kzPartner)).thenThrows('SUBJECT_ERASED', '§2.10'));
+  });
+
+  describe('§2.6 termination and §1.4 policy acceptance', () => {
+    it('termination starts the three-year retention clock', () =>
+      spec.given([granted(['service-provision'])]).when({ type: 'TerminateAgreement', now, data: { endedOn: '2026-03-01', reason: 'contract-ended' } })
+        .then([{ type: 'AgreementTerminated', data: { endedOn: '2026-03-01', retentionEndsOn: '2029-03-01', reason: 'contract-ended', clause: '§2.6' } }]));
+    const accept = (at: string, mode: 'explicit' | 'implied'): SubjectCommand => ({
+      type: 'AcceptPolicy', now: new Date('2026-03-02T06:00:00Z'),
+      data: { policyVersion: '2026-02', policy: { version: '2026-02', publishedAt: '2026-02-20T05:00:00.000Z' }, mode, at: new Date(at) },
+    });
+    it('implied acceptance before 7 full days have passed is refused', () =>
+      spec.given([granted(['service-provision'])]).when(accept('2026-02-27T18:59:59Z', 'implied')).thenThrows('IMPLIED_ACCEPTANCE_TOO_EARLY', '§1.4'));
+    it('implied acceptance from the start of the 8th day counts', () =>
+      spec.given([granted(['service-provision'])]).when(accept('2026-02-27T19:00:00Z', 'implied'))
+        .thenEvents(([e]) => expect(e).toMatchObject({ type: 'PolicyAccepted', data: { mode: 'implied' } })));
+    it('explicit acceptance counts at once', () =>
+      spec.given([granted(['service-provision'])]).when(accept('2026-02-20T06:00:00Z', 'explicit')).thenEvents((e) => expect(e).toHaveLength(1)));
+  });
+});
+
+/** Random command sequences: the invariants the policy promises, whatever happens. */
+describe('subject decider properties', () => {
+  const day = (n: number) => new Date(Date.UTC(2026, 2, 2 + n, 6));
+  const purposeArb = fc.constantFrom(...PURPOSES);
+  const commandArb = (n: number): fc.Arbitrary<SubjectCommand> =>
+    fc.oneof(
+      fc.record({ purposes: fc.uniqueArray(purposeArb, { minLength: 1, maxLength: 3 }), basis: fc.constantFrom('consent', 'contract'), cb: fc.boolean() })
+        .map(({ purposes, basis, cb }) => grant({ purposes, basis: basis as 'consent', crossBorderTransfer: cb, thirdPartyTransfer: true, consentId: `c${n}` }) as SubjectCommand),
+      fc.constant<SubjectCommand>({ type: 'WithdrawConsent', now, data: { withdrawalId: `w${n}`, erasureId: `e${n}`, purposes: 'all', receivedOn: '2026-03-02' } }),
+      fc.constant<SubjectCommand>({ type: 'RetractWithdrawal', now, data: { retractedOn: '2026-03-02', via: 'application' } }),
+      fc.constant<SubjectCommand>({ type: 'OpenObligation', now, data: { obligationId: `o${n}`, kind: 'invoice' } }),
+      fc.constant<SubjectCommand>({ type: 'PlaceLegalHold', now, data: { holdId: 'h', authority: 'court', reference: 'r' } }),
+      fc.constant<SubjectCommand>({ type: 'ReleaseLegalHold', now, data: { holdId: 'h' } }),
+      fc.constant<SubjectCommand>({ type: 'RestrictProcessing', now, data: { restrictionId: `x${n}`, reason: 'subject-request', requestedOn: '2026-03-02' } }),
+      fc.constant<SubjectCommand>({ type: 'LiftRestriction', now, data: {} }),
+      fc.record({ purpose: purposeArb, country: fc.constantFrom('KZ', 'DE') }).map(({ purpose, country }) => ({
+        type: 'RecordTransfer', now,
+        data: { transferId: `t${n}`, recipient: { ...kzPartner, country }, purpose, categories: ['email-address'], form: 'identifiable', transferredAt: now },
+      }) as SubjectCommand),
+    ).map((c) => ({ ...c, now: day(0) }) as SubjectCommand);
+
+  it('never records a transfer without an active, permitting basis; every erasure pairs with its withdrawal', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(1000), { minLength: 1, maxLength: 30 }).chain((ns) => fc.tuple(...ns.map((_, i) => commandArb(i)))), (commands) => {
+        let state = decider.initialState;
+        const history: SubjectEvent[] = [];
+        for (const c of commands) {
+          let events: readonly SubjectEvent[] = [];
+          try {
+            events = decider.decide(c, state);
+          } catch (e) {
+            expect(e).toBeInstanceOf(DomainError); // refusals are typed, never crashes
+            continue;
+          }
+          for (const e of events) {
+            if (e.type === 'TransferRecorded') {
+              const p = state.purposes[e.data.purpose];
+              expect(p?.status).toBe('active');
+              expect(state.restrictionId).toBeNull();
+              if (e.data.crossBorder && p?.basis === 'consent') expect(p.crossBorderTransfer).toBe(true);
+            }
+            if (e.type === 'ErasureScheduled') {
+              expect(activePurposes(fold(decider, [...history, ...events]), '2026-03-02')).toEqual([]);
+            }
+            if (e.type === 'ConsentWithdrawn') {
+              expect(state.legalHolds).toEqual([]);
+              expect(state.openObligations).toEqual([]);
+            }
+            state = decider.evolve(state, e);
+            history.push(e);
+          }
+        }
+        // at most one erasure open at a time, and it is the one last scheduled and not cancelled
+        const scheduled = history.filter((e) => e.type === 'ErasureScheduled').length;
+        const cancelled = history.filter((e) => e.type === 'ErasureCancelled').length;
+        expect(scheduled - cancelled).toBe(state.erasure ? 1 : 0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,421 @@
+import { compareDates, kzDateOf, type LocalDate } from '../calendar/local-date';
+import type { WorkingDayCalendar } from '../calendar/working-days';
+import { erasureDueDate, impliedAcceptanceFrom, retentionEndDate } from '../deadlines';
+import { assertNever, type Decider } from '../decider';
+import { invalid, refused } from '../errors';
+import { HOME_COUNTRY, type Category, type LegalBasis, type Purpose } from '../policy/vocabulary';
+import type {
+  AcceptPolicy, GrantConsent, RecordPersonalData, RecordTransfer, RetractWithdrawal, SubjectCommand, WithdrawConsent,
+} from './subject.commands';
+import type { SubjectEvent } from './subject.events';
+
+export interface PurposeState {
+  readonly basis: LegalBasis;
+  readonly status: 'active' | 'withdrawn';
+  readonly categories: readonly Category[];
+  readonly policyVersion: string;
+  readonly thirdPartyTransfer: boolean;
+  readonly crossBorderTransfer: boolean;
+  readonly validUntil: LocalDate | null;
+}
+export interface PendingWithdrawal {
+  readonly withdrawalId: string;
+  readonly purposes: readonly Purpose[];
+  readonly receivedOn: LocalDate;
+  readonly retractableUntil: LocalDate;
+  readonly suspendedAgreement: boolean;
+}
+/** Only what decisions need; the read models hold the rest. */
+export interface SubjectState {
+  readonly status: 'new' | 'known' | 'erased';
+  readonly agreement: 'none' | 'active' | 'suspended' | 'terminated';
+  readonly purposes: Readonly<Partial<Record<Purpose, PurposeState>>>;
+  readonly restrictionId: string | null;
+  readonly openObligations: readonly string[];
+  readonly legalHolds: readonly string[];
+  readonly pendingWithdrawals: readonly PendingWithdrawal[];
+  readonly erasure: { readonly erasureId: string; readonly withdrawalId: string; readonly dueOn: LocalDate } | null;
+  readonly recordedCategories: readonly Category[];
+  readonly acceptedPolicyVersions: readonly string[];
+  readonly retentionEndsOn: LocalDate | null;
+}
+
+export const initialSubjectState: SubjectState = {
+  status: 'new',
+  agreement: 'none',
+  purposes: {},
+  restrictionId: null,
+  openObligations: [],
+  legalHolds: [],
+  pendingWithdrawals: [],
+  erasure: null,
+  recordedCategories: [],
+  acceptedPolicyVersions: [],
+  retentionEndsOn: null,
+};
+
+const without = <T>(list: readonly T[], item: T) => list.filter((x) => x !== item);
+
+export function evolveSubject(state: SubjectState, event: SubjectEvent): SubjectState {
+  const s: SubjectState = state.status === 'new' ? { ...state, status: 'known' } : state;
+  switch (event.type) {
+    case 'ConsentGranted': {
+      const purposes = { ...s.purposes };
+      for (const p of event.data.purposes) {
+        purposes[p] = {
+          basis: event.data.basis,
+          status: 'active',
+          categories: event.data.categories,
+          policyVersion: event.data.policyVersion,
+          thirdPartyTransfer: event.data.thirdPartyTransfer,
+          crossBorderTransfer: event.data.crossBorderTransfer,
+          validUntil: event.data.validUntil,
+        };
+      }
+      return { ...s, purposes, agreement: s.agreement === 'none' ? 'active' : s.agreement };
+    }
+    case 'ConsentWithdrawn': {
+      const purposes = { ...s.purposes };
+      for (const p of event.data.purposes) {
+        const current = purposes[p];
+        if (current) purposes[p] = { ...current, status: 'withdrawn' };
+      }
+      const pending: PendingWithdrawal = {
+        withdrawalId: event.data.withdrawalId,
+        purposes: event.data.purposes,
+        receivedOn: event.data.receivedOn,
+        retractableUntil: event.data.retractableUntil,
+        suspendedAgreement: false,
+      };
+      return { ...s, purposes, pendingWithdrawals: [...s.pendingWithdrawals, pending] };
+    }
+    case 'WithdrawalRefused':
+      return s;
+    case 'WithdrawalRetracted': {
+      const purposes = { ...s.purposes };
+      for (const p of event.data.purposes) {
+        const current = purposes[p];
+        if (current) purposes[p] = { ...current, status: 'active' };
+      }
+      return {
+        ...s,
+        purposes,
+        pendingWithdrawals: s.pendingWithdrawals.filter((w) => w.withdrawalId !== event.data.withdrawalId),
+      };
+    }
+    case 'AgreementSuspended':
+      return {
+        ...s,
+        agreement: 'suspended',
+        pendingWithdrawals: s.pendingWithdrawals.map((w) =>
+          w.withdrawalId === event.data.withdrawalId ? { ...w, suspendedAgreement: true } : w,
+        ),
+      };
+    case 'AgreementResumed':
+      return { ...s, agreement: 'active' };
+    case 'AgreementTerminated':
+      return { ...s, agreement: 'terminated', retentionEndsOn: event.data.retentionEndsOn };
+    case 'ErasureScheduled':
+      return { ...s, erasure: { erasureId: event.data.erasureId, withdrawalId: event.data.withdrawalId, dueOn: event.data.dueOn } };
+    case 'ErasureCancelled':
+      return { ...s, erasure: null };
+    case 'ErasureCompleted':
+      return { ...s, status: 'erased', erasure: null, pendingWithdrawals: [], recordedCategories: [] };
+    case 'PersonalDataRecorded':
+      return s.recordedCategories.includes(event.data.category)
+        ? s
+        : { ...s, recordedCategories: [...s.recordedCategories, event.data.category] };
+    case 'ProcessingRestricted':
+      return { ...s, restrictionId: event.data.restrictionId };
+    case 'ProcessingRestrictionLifted':
+      return { ...s, restrictionId: null };
+    case 'TransferRecorded':
+      return s;
+    case 'ObligationOpened':
+      return { ...s, openObligations: [...s.openObligations, event.data.obligationId] };
+    case 'ObligationSettled':
+      return { ...s, openObligations: without(s.openObligations, event.data.obligationId) };
+    case 'LegalHoldPlaced':
+      return { ...s, legalHolds: [...s.legalHolds, event.data.holdId] };
+    case 'LegalHoldReleased':
+      return { ...s, legalHolds: without(s.legalHolds, event.data.holdId) };
+    case 'PolicyAccepted':
+      return { ...s, acceptedPolicyVersions: [...s.acceptedPolicyVersions, event.data.policyVersion] };
+    default:
+      return assertNever(event);
+  }
+}
+
+/** A purpose is a basis for processing today if it is active and its consent has not lapsed. */
+export function isPurposeActive(state: SubjectState, purpose: Purpose, today: LocalDate): boolean {
+  const p = state.purposes[purpose];
+  return !!p && p.status === 'active' && (p.validUntil === null || compareDates(today, p.validUntil) <= 0);
+}
+
+export const activePurposes = (state: SubjectState, today: LocalDate): Purpose[] =>
+  (Object.keys(state.purposes) as Purpose[]).filter((p) => isPurposeActive(state, p, today));
+
+function notInFuture(date: LocalDate, today: LocalDate, what: string): void {
+  if (compareDates(date, today) > 0) throw invalid('DATE_IN_FUTURE', `${what} cannot be later than today (Kazakhstan time)`);
+}
+function notErased(state: SubjectState): void {
+  if (state.status === 'erased') {
+    throw refused('SUBJECT_ERASED', '§2.10', 'the personal data of this subject has been destroyed');
+  }
+}
+function known(state: SubjectState): void {
+  if (state.status === 'new') throw refused('UNKNOWN_SUBJECT', '§2.1', 'no consent or data has been recorded for this subject');
+}
+
+/**
+ * The decider of a subject's stream. Built with the working-day calendar, because
+ * §2.10 counts Kazakhstan working days.
+ */
+export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<SubjectCommand, SubjectEvent, SubjectState> {
+  function grant(c: GrantConsent, s: SubjectState): SubjectEvent[] {
+    notErased(s);
+    const today = kzDateOf(c.now);
+    if (s.agreement === 'terminated') {
+      throw refused('AGREEMENT_TERMINATED', '§2.6', 'the user agreement has ended; data is only retained, not collected');
+    }
+    if (s.erasure) {
+      throw refused('ERASURE_PENDING', '§2.10', 'an erasure is scheduled: the subject retracts the withdrawal, not re-consents');
+    }
+    if (!c.data.policy) throw refused('POLICY_VERSION_UNKNOWN', '§2.1', 'consent must name a published policy version');
+    if (Date.parse(c.data.policy.publishedAt) > c.now.getTime()) {
+      throw refused('POLICY_VERSION_UNKNOWN', '§2.1', 'that policy version is not published yet');
+    }
+    if (c.data.validUntil !== null && compareDates(c.data.validUntil, today) < 0) {
+      throw invalid('DATE_IN_PAST', 'validUntil must not be earlier than today');
+    }
+    return [{
+      type: 'ConsentGranted',
+      data: {
+        consentId: c.data.consentId,
+        purposes: c.data.purposes,
+        categories: c.data.categories,
+        basis: c.data.basis,
+        policyVersion: c.data.policyVersion,
+        channel: c.data.channel,
+        thirdPartyTransfer: c.data.thirdPartyTransfer,
+        crossBorderTransfer: c.data.crossBorderTransfer,
+        publication: c.data.publication,
+        validUntil: c.data.validUntil,
+        grantedAt: c.now.toISOString(),
+      },
+    }];
+  }
+
+  function withdraw(c: WithdrawConsent, s: SubjectState): SubjectEvent[] {
+    known(s);
+    notErased(s);
+    const today = kzDateOf(c.now);
+    notInFuture(c.data.receivedOn, today, 'receivedOn');
+    const consentBased = activePurposes(s, today).filter((p) => s.purposes[p]?.basis === 'consent');
+    let targets: Purpose[];
+    if (c.data.purposes === 'all') {
+      targets = consentBased;
+    } else {
+      for (const p of c.data.purposes) {
+        const ps = s.purposes[p];
+        if (ps && ps.basis !== 'consent' && isPurposeActive(s, p, today)) {
+          throw refused('BASIS_NOT_CONSENT', '§2.9', `purpose ${p} rests on ${ps.basis}, which a withdrawal does not end`);
+        }
+        if (!consentBased.includes(p)) throw refused('NO_ACTIVE_CONSENT', '§2.7', `there is no active consent for purpose ${p}`);
+      }
+      targets = [...new Set(c.data.purposes)];
+    }
+    if (targets.length === 0) throw refused('NO_ACTIVE_CONSENT', '§2.7', 'there is no active consent to withdraw');
+
+    // §2.8 — refused while the law or an unfulfilled obligation stands in the way; the
+    // refusal itself is recorded, with its reason.
+    const blocker = s.legalHolds.length > 0 ? 'legal-hold' : s.openObligations.length > 0 ? 'open-obligation' : null;
+    if (blocker) {
+      return [{
+        type: 'WithdrawalRefused',
+        data: { withdrawalId: c.data.withdrawalId, purposes: c.data.purposes, receivedOn: c.data.receivedOn, reason: blocker, clause: '§2.8' },
+      }];
+    }
+
+    const dueOn = erasureDueDate(c.data.receivedOn, calendar);
+    const events: SubjectEvent[] = [{
+      type: 'ConsentWithdrawn',
+      data: { withdrawalId: c.data.withdrawalId, purposes: targets, receivedOn: c.data.receivedOn, retractableUntil: dueOn },
+    }];
+    // §2.7 — without its service-provision basis the user agreement cannot be performed.
+    if (s.agreement === 'active' && targets.includes('service-provision')) {
+      events.push({ type: 'AgreementSuspended', data: { reason: 'consent-withdrawn', withdrawalId: c.data.withdrawalId, clause: '§2.7' } });
+    }
+    // §2.10 — destroy within 30 working days, unless another basis still holds the data.
+    const remaining = activePurposes(s, today).filter((p) => !targets.includes(p));
+    if (remaining.length === 0 && !s.erasure) {
+      events.push({
+        type: 'ErasureScheduled',
+        data: {
+          erasureId: c.data.erasureId,
+          reason: 'consent-withdrawn',
+          withdrawalId: c.data.withdrawalId,
+          receivedOn: c.data.receivedOn,
+          dueOn,
+          clause: '§2.10',
+        },
+      });
+    }
+    return events;
+  }
+
+  function retract(c: RetractWithdrawal, s: SubjectState): SubjectEvent[] {
+    known(s);
+    notErased(s);
+    notInFuture(c.data.retractedOn, kzDateOf(c.now), 'retractedOn');
+    if (s.pendingWithdrawals.length === 0) throw refused('NO_PENDING_WITHDRAWAL', '§2.10', 'there is no withdrawal to retract');
+    // §2.10 — "before that period ends": up to and including the due date.
+    const open = s.pendingWithdrawals.filter((w) => compareDates(c.data.retractedOn, w.retractableUntil) <= 0);
+    if (open.length === 0) {
+      throw refused('RETRACTION_TOO_LATE', '§2.10', 'the 30 working days after the withdrawal have passed');
+    }
+    const events: SubjectEvent[] = [];
+    for (const w of open) {
+      events.push({ type: 'WithdrawalRetracted', data: { withdrawalId: w.withdrawalId, purposes: w.purposes, retractedOn: c.data.retractedOn, via: c.data.via } });
+      if (w.suspendedAgreement && s.agreement === 'suspended') {
+        events.push({ type: 'AgreementResumed', data: { reason: 'withdrawal-retracted', withdrawalId: w.withdrawalId } });
+      }
+      if (s.erasure?.withdrawalId === w.withdrawalId) {
+        events.push({ type: 'ErasureCancelled', data: { erasureId: s.erasure.erasureId, reason: 'withdrawal-retracted', clause: '§2.10' } });
+      }
+    }
+    return events;
+  }
+
+  function recordData(c: RecordPersonalData, s: SubjectState): SubjectEvent[] {
+    notErased(s);
+    const today = kzDateOf(c.now);
+    // §2.5 / Law 94-V — blocking stops collection; the subject may still correct their own data.
+    if (s.restrictionId && c.data.source !== 'subject') {
+      throw refused('PROCESSING_RESTRICTED', '§2.5', 'processing is blocked; only the subject may rectify their data');
+    }
+    const covered = activePurposes(s, today).some((p) => s.purposes[p]?.categories.includes(c.data.category));
+    if (!covered) {
+      throw refused('CATEGORY_NOT_COVERED', '§2.3', `no active purpose covers the category ${c.data.category}`);
+    }
+    const action = s.recordedCategories.includes(c.data.category) ? 'updated' : 'recorded';
+    return [{ type: 'PersonalDataRecorded', data: { category: c.data.category, source: c.data.source, value: c.data.value, action } }];
+  }
+
+  function transfer(c: RecordTransfer, s: SubjectState): SubjectEvent[] {
+    known(s);
+    notErased(s);
+    const today = kzDateOf(c.now);
+    if (c.data.transferredAt.getTime() > c.now.getTime()) throw invalid('DATE_IN_FUTURE', 'transferredAt cannot be in the future');
+    if (s.restrictionId) throw refused('PROCESSING_RESTRICTED', '§2.5', 'processing is blocked; nothing may be transferred');
+    const r = c.data.recipient;
+    if (!r) throw refused('RECIPIENT_NOT_REGISTERED', '§3.1', 'the recipient is not in the register');
+    if (!r.confidentialityAgreementInForce) {
+      throw refused('NO_CONFIDENTIALITY_AGREEMENT', '§4.4', 'the recipient has no confidentiality agreement on record');
+    }
+    const p = s.purposes[c.data.purpose];
+    if (!p || !isPurposeActive(s, c.data.purpose, today)) {
+      throw refused('NO_BASIS_FOR_PURPOSE', '§3.2', `there is no active basis for purpose ${c.data.purpose}`);
+    }
+    const uncovered = c.data.categories.filter((cat) => !p.categories.includes(cat));
+    if (uncovered.length > 0) {
+      throw refused('CATEGORY_NOT_COVERED', '§3.3', `the basis for ${c.data.purpose} does not cover: ${uncovered.join(', ')}`);
+    }
+    const crossBorder = r.country !== HOME_COUNTRY;
+    if (p.basis === 'consent' && !p.thirdPartyTransfer) {
+      throw refused('CONSENT_EXCLUDES_TRANSFER', '§3.1', 'the consent does not allow transfer to third parties (Law 94-V Art. 8)');
+    }
+    if (crossBorder && p.basis === 'consent' && !p.crossBorderTransfer) {
+      throw refused('CROSS_BORDER_NOT_CONSENTED', '§3.2', 'the consent does not allow cross-border transfer (Law 94-V Art. 16)');
+    }
+    return [{
+      type: 'TransferRecorded',
+      data: {
+        transferId: c.data.transferId,
+        recipientId: r.recipientId,
+        recipientCountry: r.country,
+        crossBorder,
+        purpose: c.data.purpose,
+        categories: c.data.categories,
+        form: c.data.form,
+        transferredAt: c.data.transferredAt.toISOString(),
+      },
+    }];
+  }
+
+  function accept(c: AcceptPolicy, s: SubjectState): SubjectEvent[] {
+    known(s);
+    notErased(s);
+    const policy = c.data.policy;
+    if (!policy) throw refused('POLICY_VERSION_UNKNOWN', '§1.4', 'that policy version has not been published');
+    if (s.acceptedPolicyVersions.includes(policy.version)) {
+      throw refused('POLICY_ALREADY_ACCEPTED', '§1.4', 'this policy version is already accepted');
+    }
+    if (c.data.at.getTime() > c.now.getTime()) throw invalid('DATE_IN_FUTURE', 'the acceptance time cannot be in the future');
+    const publishedAt = new Date(policy.publishedAt);
+    if (c.data.at < publishedAt) throw invalid('BEFORE_PUBLICATION', 'a version cannot be accepted before it was published');
+    if (c.data.mode === 'implied') {
+      if (s.agreement !== 'active') throw refused('NO_AGREEMENT', '§1.4', 'implied acceptance needs a user who keeps using the Platform');
+      if (c.data.at < impliedAcceptanceFrom(publishedAt)) {
+        throw refused('IMPLIED_ACCEPTANCE_TOO_EARLY', '§1.4', 'continued use counts only once 7 calendar days have passed since publication');
+      }
+    }
+    return [{ type: 'PolicyAccepted', data: { policyVersion: policy.version, mode: c.data.mode, acceptedAt: c.data.at.toISOString(), clause: '§1.4' } }];
+  }
+
+  function decide(c: SubjectCommand, s: SubjectState): readonly SubjectEvent[] {
+    const today = kzDateOf(c.now);
+    switch (c.type) {
+      case 'GrantConsent':
+        return grant(c, s);
+      case 'WithdrawConsent':
+        return withdraw(c, s);
+      case 'RetractWithdrawal':
+        return retract(c, s);
+      case 'RecordPersonalData':
+        return recordData(c, s);
+      case 'RecordTransfer':
+        return transfer(c, s);
+      case 'AcceptPolicy':
+        return accept(c, s);
+      case 'RestrictProcessing':
+        known(s);
+        notErased(s);
+        notInFuture(c.data.requestedOn, today, 'requestedOn');
+        if (s.restrictionId) throw refused('ALREADY_RESTRICTED', '§2.5', 'processing is already blocked');
+        return [{ type: 'ProcessingRestricted', data: { ...c.data, clause: '§2.5' } }];
+      case 'LiftRestriction':
+        if (!s.restrictionId) throw refused('NOT_RESTRICTED', '§2.5', 'processing is not blocked');
+        return [{ type: 'ProcessingRestrictionLifted', data: { restrictionId: s.restrictionId, clause: '§2.5' } }];
+      case 'OpenObligation':
+        known(s);
+        notErased(s);
+        if (s.openObligations.includes(c.data.obligationId)) throw refused('OBLIGATION_EXISTS', '§2.8', 'that obligation is already open');
+        return [{ type: 'ObligationOpened', data: c.data }];
+      case 'SettleObligation':
+        if (!s.openObligations.includes(c.data.obligationId)) throw refused('OBLIGATION_NOT_OPEN', '§2.8', 'no open obligation has that id');
+        return [{ type: 'ObligationSettled', data: c.data }];
+      case 'PlaceLegalHold':
+        known(s);
+        notErased(s);
+        if (s.legalHolds.includes(c.data.holdId)) throw refused('LEGAL_HOLD_EXISTS', '§2.8', 'that legal hold is already in place');
+        return [{ type: 'LegalHoldPlaced', data: c.data }];
+      case 'ReleaseLegalHold':
+        if (!s.legalHolds.includes(c.data.holdId)) throw refused('LEGAL_HOLD_NOT_PLACED', '§2.8', 'no legal hold has that id');
+        return [{ type: 'LegalHoldReleased', data: c.data }];
+      case 'TerminateAgreement':
+        notErased(s);
+        notInFuture(c.data.endedOn, today, 'endedOn');
+        if (s.agreement === 'none') throw refused('NO_AGREEMENT', '§2.6', 'there is no user agreement to terminate');
+        if (s.agreement === 'terminated') throw refused('AGREEMENT_TERMINATED', '§2.6', 'the user agreement has already ended');
+        return [{
+          type: 'AgreementTerminated',
+          data: { endedOn: c.data.endedOn, retentionEndsOn: retentionEndDate(c.data.endedOn), reason: c.data.reason, clause: '§2.6' },
+        }];
+      default:
+        return assertNever(c);
+    }
+  }
+
+  return { initialState: initialSubjectState, evolve: evolveSubject, decide };
+}

@@ -1,0 +1,114 @@
+import type { LocalDate } from '../calendar/local-date';
+import type { SealedValue } from '../sealed';
+import type {
+  Category, ConsentChannel, DataSource, LegalBasis, Purpose, RestrictionReason, RetractionChannel, TransferForm,
+} from '../policy/vocabulary';
+
+/**
+ * Events of a data subject's stream (`subject-<id>`). Names are stable and stored as
+ * written here; a change of shape gets a new schema version and an upcaster
+ * (events/registry.ts), never a rewrite of history.
+ */
+type Ev<T extends string, D> = Readonly<{ type: T; data: Readonly<D> }>;
+
+export type ConsentGranted = Ev<'ConsentGranted', {
+  consentId: string;
+  purposes: readonly Purpose[];
+  categories: readonly Category[];
+  basis: LegalBasis;
+  policyVersion: string;
+  channel: ConsentChannel;
+  /** Law 94-V Art. 8 — what the consent allows beyond the purpose itself */
+  thirdPartyTransfer: boolean;
+  crossBorderTransfer: boolean;
+  publication: boolean;
+  validUntil: LocalDate | null;
+  grantedAt: string;
+}>;
+export type ConsentWithdrawn = Ev<'ConsentWithdrawn', {
+  withdrawalId: string;
+  purposes: readonly Purpose[];
+  receivedOn: LocalDate;
+  /** last day the subject may retract it (§2.10) */
+  retractableUntil: LocalDate;
+}>;
+export type WithdrawalRefused = Ev<'WithdrawalRefused', {
+  withdrawalId: string;
+  purposes: readonly Purpose[] | 'all';
+  receivedOn: LocalDate;
+  reason: 'legal-hold' | 'open-obligation';
+  clause: '§2.8';
+}>;
+export type WithdrawalRetracted = Ev<'WithdrawalRetracted', {
+  withdrawalId: string;
+  purposes: readonly Purpose[];
+  retractedOn: LocalDate;
+  via: RetractionChannel;
+}>;
+export type AgreementSuspended = Ev<'AgreementSuspended', { reason: 'consent-withdrawn'; withdrawalId: string; clause: '§2.7' }>;
+export type AgreementResumed = Ev<'AgreementResumed', { reason: 'withdrawal-retracted'; withdrawalId: string }>;
+export type AgreementTerminated = Ev<'AgreementTerminated', {
+  endedOn: LocalDate;
+  retentionEndsOn: LocalDate;
+  reason: string;
+  clause: '§2.6';
+}>;
+export type ErasureScheduled = Ev<'ErasureScheduled', {
+  erasureId: string;
+  reason: 'consent-withdrawn';
+  withdrawalId: string;
+  receivedOn: LocalDate;
+  dueOn: LocalDate;
+  clause: '§2.10';
+}>;
+export type ErasureCancelled = Ev<'ErasureCancelled', {
+  erasureId: string;
+  reason: 'withdrawal-retracted';
+  clause: '§2.10';
+}>;
+/** Written by the erasure worker once the subject's data key is destroyed (§2.10). */
+export type ErasureCompleted = Ev<'ErasureCompleted', { erasureId: string; completedAt: string; clause: '§2.10' }>;
+export type PersonalDataRecorded = Ev<'PersonalDataRecorded', {
+  category: Category;
+  source: DataSource;
+  /** ciphertext under the subject's data key; the plaintext never reaches an event */
+  value: SealedValue;
+  action: 'recorded' | 'updated';
+}>;
+export type ProcessingRestricted = Ev<'ProcessingRestricted', {
+  restrictionId: string;
+  reason: RestrictionReason;
+  requestedOn: LocalDate;
+  clause: '§2.5';
+}>;
+export type ProcessingRestrictionLifted = Ev<'ProcessingRestrictionLifted', { restrictionId: string; clause: '§2.5' }>;
+export type TransferRecorded = Ev<'TransferRecorded', {
+  transferId: string;
+  recipientId: string;
+  recipientCountry: string;
+  crossBorder: boolean;
+  purpose: Purpose;
+  categories: readonly Category[];
+  form: TransferForm;
+  transferredAt: string;
+}>;
+export type ObligationOpened = Ev<'ObligationOpened', { obligationId: string; kind: string }>;
+export type ObligationSettled = Ev<'ObligationSettled', { obligationId: string }>;
+export type LegalHoldPlaced = Ev<'LegalHoldPlaced', { holdId: string; authority: string; reference: string }>;
+export type LegalHoldReleased = Ev<'LegalHoldReleased', { holdId: string }>;
+export type PolicyAccepted = Ev<'PolicyAccepted', {
+  policyVersion: string;
+  mode: 'explicit' | 'implied';
+  acceptedAt: string;
+  clause: '§1.4';
+}>;
+
+export type SubjectEvent =
+  | ConsentGranted | ConsentWithdrawn | WithdrawalRefused | WithdrawalRetracted
+  | AgreementSuspended | AgreementResumed | AgreementTerminated
+  | ErasureScheduled | ErasureCancelled | ErasureCompleted
+  | PersonalDataRecorded | ProcessingRestricted | ProcessingRestrictionLifted
+  | TransferRecorded | ObligationOpened | ObligationSettled | LegalHoldPlaced | LegalHoldReleased
+  | PolicyAccepted;
+
+export type SubjectEventType = SubjectEvent['type'];

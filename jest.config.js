@@ -6,6 +6,9 @@ const shared = {
   // uuid and canonicalize ship ESM only; SWC turns them into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(uuid|canonicalize)/)'],
   moduleNameMapper: {
+    // ...and export only an `import` condition, which jest's resolver does not follow.
+    '^canonicalize$': '<rootDir>/node_modules/canonicalize/lib/canonicalize.js',
+    '^uuid$': '<rootDir>/node_modules/uuid/dist-node/index.js',
     '^@ledger/(domain|event-store|crypto|audit|read-models|messaging)$': '<rootDir>/libs/$1/src/index.ts',
   },
   setupFiles: ['reflect-metadata'],

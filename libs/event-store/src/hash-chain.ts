@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { EventMetadata } from './event-store.port';
+
+/** prevHash of a stream's first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface HashableEvent {
+  readonly streamId: string;
+  readonly revision: bigint;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: Omit<EventMetadata, 'hash'> & { readonly hash?: string };
+}
+
+/**
+ * ARCHITECTURE §5 — SHA-256 over the RFC 8785 canonical JSON of stream id, revision, type,
+ * data (ciphertext as stored), metadata without `hash`, and `prevHash`. Any change to any
+ * of these, or a removed, inserted or reordered event, breaks the chain from there on.
+ */
+export function hashEvent(e: HashableEvent): string {
+  const { hash: _ignored, ...metadata } = e.metadata;
+  const canonical = canonicalize({
+    streamId: e.streamId,
+    revision: e.revision.toString(),
+    type: e.type,
+    data: e.data,
+    metadata,
+    prevHash: e.metadata.prevHash,
+  });
+  if (canonical === undefined) throw new Error('event is not JSON-serialisable');
+  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+}
+
+export interface ChainBreak {
+  readonly revision: bigint;
+  readonly reason: 'hash-mismatch' | 'prev-hash-mismatch' | 'revision-gap';
+}
+
+/** Verifies one stream's chain; returns the first break, or null. */
+export function verifyChain(events: readonly (HashableEvent & { readonly metadata: EventMetadata })[]): ChainBreak | null {
+  let prev = GENESIS_HASH;
+  let expected = 0n;
+  for (const e of events) {
+    if (e.revision !== expected) return { revision: e.revision, reason: 'revision-gap' };
+    if (e.metadata.prevHash !== prev) return { revision: e.revision, reason: 'prev-hash-mismatch' };
+    if (hashEvent(e) !== e.metadata.hash) return { revision: e.revision, reason: 'hash-mismatch' };
+    prev = e.metadata.hash;
+    expected++;
+  }
+  return null;
+}

@@ -1,0 +1,297 @@
+import Database from 'better-sqlite3';
+import { EventEmitter } from 'node:events';
+import { GENESIS_HASH, hashEvent } from '../hash-chain';
+import {
+  WrongExpectedVersionError,
+  type AllFilter, type AppendResult, type EventMetadata, type EventStore, type EventToAppend, type ReadAllOptions,
+  type RecordedEvent, type StreamState, type Subscription,
+} from '../event-store.port';
+
+export interface SqliteEventStoreOptions {
+  /** a file path, or ':memory:' for tests */
+  readonly filename: string;
+  /** the store's clock, for `recordedAt` */
+  readonly clock: () => Date;
+  /**
+   * Group commit (default on): appends arriving in the same turn of the event loop share
+   * one transaction and so one fsync. Off: one transaction — one fsync — per append.
+   */
+  readonly groupCommit?: boolean;
+  /** most appends in one group commit */
+  readonly maxBatch?: number;
+  /** how often a live subscription looks for events written by another process */
+  readonly pollIntervalMs?: number;
+}
+
+interface Row {
+  position: number;
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+interface PendingAppend {
+  readonly streamId: string;
+  readonly events: readonly EventToAppend[];
+  readonly expectedState: StreamState;
+  readonly resolve: (r: AppendResult) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position  INTEGER PRIMARY KEY AUTOINCREMENT,
+  stream_id TEXT    NOT NULL,
+  revision  INTEGER NOT NULL,
+  event_id  TEXT    NOT NULL UNIQUE,
+  type      TEXT    NOT NULL,
+  data      TEXT    NOT NULL,
+  metadata  TEXT    NOT NULL,
+  UNIQUE (stream_id, revision)
+);
+CREATE INDEX IF NOT EXISTS events_type ON events (type, position);
+-- The event store is append-only: history is never rewritten, not even by mistake.
+CREATE TRIGGER IF NOT EXISTS events_immutable_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS events_immutable_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;
+`;
+
+const toRecorded = (r: Row): RecordedEvent => ({
+  streamId: r.stream_id,
+  revision: BigInt(r.revision),
+  position: BigInt(r.position),
+  eventId: r.event_id,
+  type: r.type,
+  data: JSON.parse(r.data),
+  metadata: JSON.parse(r.metadata) as EventMetadata,
+});
+
+/**
+ * The embedded event store (ARCHITECTURE §7): one SQLite file in WAL mode with
+ * synchronous=FULL, so an acknowledged append survives power loss, and group commit, so
+ * concurrent appends share that fsync.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly appended = new EventEmitter();
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  /** transactions committed, for the benchmark and tests of group commit */
+  commits = 0;
+
+  private readonly stmt: {
+    head: Database.Statement<[string], { revision: number; metadata: string }>;
+    byEventId: Database.Statement<[string], Row>;
+    insert: Database.Statement<[string, number, string, string, string, string]>;
+    readStream: Database.Statement<[string, number, number], Row>;
+    headPosition: Database.Statement<[], { p: number | null }>;
+  };
+
+  constructor(private readonly options: SqliteEventStoreOptions) {
+    this.db = new Database(options.filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    this.appended.setMaxListeners(0);
+    this.stmt = {
+      head: this.db.prepare('SELECT revision, metadata FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
+      byEventId: this.db.prepare('SELECT * FROM events WHERE event_id = ?'),
+      insert: this.db.prepare(
+        'INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      readStream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?'),
+      headPosition: this.db.prepare('SELECT MAX(position) AS p FROM events'),
+    };
+  }
+
+  append(streamId: string, events: readonly EventToAppend[], options: { expectedState: StreamState }): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('event store is closed'));
+    if (events.length === 0) return Promise.reject(new RangeError('nothing to append'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ streamId, events, expectedState: options.expectedState, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batchSize = this.options.groupCommit === false ? 1 : (this.options.maxBatch ?? 1000);
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, batchSize);
+      this.commitBatch(batch);
+    }
+  }
+
+  private commitBatch(batch: PendingAppend[]): void {
+    const outcomes: ({ ok: true; result: AppendResult } | { ok: false; error: unknown })[] = [];
+    const heads = new Map<string, { revision: number; hash: string }>();
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      for (const req of batch) {
+        this.db.exec('SAVEPOINT append');
+        try {
+          outcomes.push({ ok: true, result: this.appendOne(req, heads) });
+          this.db.exec('RELEASE append');
+        } catch (error) {
+          this.db.exec('ROLLBACK TO append');
+          this.db.exec('RELEASE append');
+          outcomes.push({ ok: false, error });
+        }
+      }
+      this.db.exec('COMMIT'); // the one fsync the whole batch shares
+      this.commits++;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const req of batch) req.reject(error);
+      return;
+    }
+    batch.forEach((req, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) req.resolve(o.result);
+      else req.reject(o.error);
+    });
+    if (outcomes.some((o) => o.ok)) this.appended.emit('appended');
+  }
+
+  /** Runs inside the batch transaction; `heads` carries stream heads between appends of one batch. */
+  private appendOne(req: PendingAppend, heads: Map<string, { revision: number; hash: string }>): AppendResult {
+    const retry = this.idempotentRetry(req);
+    if (retry) return retry;
+
+    let head = heads.get(req.streamId);
+    if (!head) {
+      const row = this.stmt.head.get(req.streamId);
+      head = row ? { revision: row.revision, hash: (JSON.parse(row.metadata) as EventMetadata).hash } : { revision: -1, hash: GENESIS_HASH };
+    }
+    const actual = head.revision < 0 ? 'no_stream' : BigInt(head.revision);
+    const e = req.expectedState;
+    const ok = e === 'any'
+      || (e === 'no_stream' && actual === 'no_stream')
+      || (e === 'stream_exists' && actual !== 'no_stream')
+      || (typeof e === 'bigint' && actual === e);
+    if (!ok) throw new WrongExpectedVersionError(req.streamId, e, actual);
+
+    const recordedAt = this.options.clock().toISOString();
+    let { revision, hash: prevHash } = head;
+    const written: { eventId: string; revision: bigint; position: bigint }[] = [];
+    for (const ev of req.events) {
+      revision++;
+      const base = { ...ev.metadata, recordedAt, prevHash };
+      const hash = hashEvent({ streamId: req.streamId, revision: BigInt(revision), type: ev.type, data: ev.data, metadata: base });
+      const metadata: EventMetadata = { ...base, hash };
+      const info = this.stmt.insert.run(req.streamId, revision, ev.metadata.eventId, ev.type, JSON.stringify(ev.data), JSON.stringify(metadata));
+      written.push({ eventId: ev.metadata.eventId, revision: BigInt(revision), position: BigInt(info.lastInsertRowid) });
+      prevHash = hash;
+    }
+    heads.set(req.streamId, { revision, hash: prevHash });
+    return { streamId: req.streamId, nextExpectedRevision: BigInt(revision), position: written.at(-1)!.position, events: written };
+  }
+
+  /**
+   * KurrentDB's idempotence: appending events whose ids are already stored, in the same
+   * stream and order, returns the first result and writes nothing.
+   */
+  private idempotentRetry(req: PendingAppend): AppendResult | null {
+    const first = this.stmt.byEventId.get(req.events[0]!.metadata.eventId);
+    if (!first) return null;
+    const stored = this.stmt.readStream.all(req.streamId, first.revision, req.events.length);
+    const same = first.stream_id === req.streamId
+      && stored.length === req.events.length
+      && stored.every((r, i) => r.event_id === req.events[i]!.metadata.eventId && r.type === req.events[i]!.type);
+    if (!same) throw new WrongExpectedVersionError(req.streamId, req.expectedState, BigInt(first.revision));
+    const last = stored.at(-1)!;
+    return {
+      streamId: req.streamId,
+      nextExpectedRevision: BigInt(last.revision),
+      position: BigInt(last.position),
+      events: stored.map((r) => ({ eventId: r.event_id, revision: BigInt(r.revision), position: BigInt(r.position) })),
+    };
+  }
+
+  async readStream(streamId: string, options: { fromRevision?: bigint; maxCount?: number } = {}): Promise<RecordedEvent[]> {
+    const limit = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    return this.stmt.readStream.all(streamId, Number(options.fromRevision ?? 0n), limit).map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.readAllSync(options.after ?? 0n, options.maxCount ?? 1000, options.filter);
+  }
+
+  private readAllSync(after: bigint, maxCount: number, filter?: AllFilter): RecordedEvent[] {
+    const where = ['position > ?'];
+    const params: unknown[] = [Number(after)];
+    if (filter?.streamPrefixes?.length) {
+      where.push(`(${filter.streamPrefixes.map(() => "substr(stream_id, 1, ?) = ?").join(' OR ')})`);
+      for (const p of filter.streamPrefixes) params.push(p.length, p);
+    }
+    if (filter?.eventTypes?.length) {
+      where.push(`type IN (${filter.eventTypes.map(() => '?').join(', ')})`);
+      params.push(...filter.eventTypes);
+    }
+    params.push(maxCount);
+    return this.db
+      .prepare<unknown[], Row>(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`)
+      .all(...params)
+      .map(toRecorded);
+  }
+
+  subscribeToAll(options: Omit<ReadAllOptions, 'maxCount'> = {}): Subscription {
+    const store = this;
+    const abort = new AbortController();
+    const pollMs = this.options.pollIntervalMs ?? 250;
+    return {
+      async *[Symbol.asyncIterator]() {
+        let after = options.after ?? 0n;
+        while (!abort.signal.aborted && !store.closed) {
+          const page = store.readAllSync(after, 500, options.filter);
+          for (const e of page) {
+            if (abort.signal.aborted) return;
+            after = e.position;
+            yield e;
+          }
+          if (page.length > 0) continue;
+          // Live: wake on our own appends at once, on another process's within pollMs.
+          await store.nextAppendOrTimeout(pollMs, abort.signal);
+        }
+      },
+      async close() {
+        abort.abort();
+      },
+    };
+  }
+
+  private nextAppendOrTimeout(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.appended.off('appended', done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.appended.on('appended', done);
+      signal.addEventListener('abort', done);
+    });
+  }
+
+  async headPosition(): Promise<bigint> {
+    return BigInt(this.stmt.headPosition.get()?.p ?? 0);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.appended.emit('appended');
+    if (this.queue.length > 0) this.flush();
+    this.db.close();
+  }
+}

@@ -1,0 +1,36 @@
+import type { SealedValue } from '@ledger/domain';
+import { aesGcmOpen, aesGcmSeal } from './envelope';
+import type { KeyVault } from './key-vault.port';
+
+/** The additional authenticated data: a ciphertext opens only for its subject and category. */
+const aad = (subjectId: string, category: string) => `privacy-ledger/v1|subject:${subjectId}|category:${category}`;
+
+export type OpenedValue =
+  | { readonly status: 'plaintext'; readonly value: string }
+  | { readonly status: 'erased'; readonly erasedAt: string };
+
+/**
+ * Seals personal-data values under the subject's own data key (AES-256-GCM) before any
+ * command is decided, and opens them for callers allowed to see them.
+ */
+export class PersonalDataSealer {
+  constructor(private readonly vault: KeyVault) {}
+
+  async seal(subjectId: string, category: string, plaintext: string): Promise<SealedValue> {
+    const key = await this.vault.getOrCreate(subjectId);
+    const { iv, ct, tag } = aesGcmSeal(key, Buffer.from(plaintext, 'utf8'), aad(subjectId, category));
+    return { alg: 'A256GCM', v: 1, iv: iv.toString('base64'), ct: ct.toString('base64'), tag: tag.toString('base64') };
+  }
+
+  async open(subjectId: string, category: string, sealed: SealedValue): Promise<OpenedValue> {
+    const found = await this.vault.get(subjectId);
+    if (found.status === 'destroyed') return { status: 'erased', erasedAt: found.destroyedAt };
+    if (found.status === 'none') throw new Error('no data key for a subject that has sealed data');
+    const plain = aesGcmOpen(
+      found.key,
+      { iv: Buffer.from(sealed.iv, 'base64'), ct: Buffer.from(sealed.ct, 'base64'), tag: Buffer.from(sealed.tag, 'base64') },
+      aad(subjectId, category),
+    );
+    return { status: 'plaintext', value: plain.toString('utf8') };
+  }
+}

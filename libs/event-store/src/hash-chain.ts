@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalize } from 'json-canonicalize';
 import type { EventMetadata } from './event-store.port';
 
 /** prevHash of a stream's first event. */

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { loadKek } from './kek';
+import { loadSecretKey } from './kek';
 import { Pseudonymiser } from './pseudonymiser';
 import { PersonalDataSealer } from './sealer';
 import { SqliteKeyVault } from './sqlite-key-vault';
@@ -69,11 +69,11 @@ describe('crypto', () => {
   it('generates the embedded KEK once, owner-readable, with a warning', () => {
     const warnings: string[] = [];
     const file = join(dir, 'kek.key');
-    const a = loadKek({ file }, (m) => warnings.push(m));
-    const b = loadKek({ file }, (m) => warnings.push(m));
+    const a = loadSecretKey({ name: 'LEDGER_KEK', file }, (m) => warnings.push(m));
+    const b = loadSecretKey({ name: 'LEDGER_KEK', file }, (m) => warnings.push(m));
     expect(a.equals(b)).toBe(true);
     expect(warnings).toHaveLength(1);
-    expect(() => loadKek({ configured: 'c2hvcnQ=', file }, () => {})).toThrow(/32 bytes/);
+    expect(() => loadSecretKey({ name: 'LEDGER_KEK', configured: 'c2hvcnQ=', file }, () => {})).toThrow(/32 bytes/);
   });
 
   it('pseudonymises with a keyed hash that depends on the secret and the domain', () => {

@@ -1,0 +1,54 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module';
+import type { LedgerConfig } from './config/ledger.config';
+import { ledgerValidationPipe } from './http/validation';
+import type { Clock, IdGenerator } from './infrastructure/clock';
+import { PinoNestLogger } from './infrastructure/logger';
+
+export interface CreateAppOptions {
+  readonly config: LedgerConfig;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+}
+
+export const API_VERSION = '1.0.0';
+
+/** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
+export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: o.config.bodyLimitBytes, logger: false, trustProxy: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(o), adapter, {
+    logger: new PinoNestLogger(o.logger.child({ component: 'nest' })),
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+
+  // One line per request: route pattern, status, time, who. Never a body or a header.
+  fastify.addHook('onResponse', async (request, reply) => {
+    const principal = (request as { principal?: { name: string; role: string } }).principal;
+    o.logger.info({
+      method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime), caller: principal ? `${principal.role}:${principal.name}` : null,
+      correlationId: request.headers['x-correlation-id'] ?? null,
+    }, 'request');
+  });
+
+  app.useGlobalPipes(ledgerValidationPipe());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Privacy ledger')
+      .setDescription('System of record for personal-data processing under the Platform privacy policy (Republic of Kazakhstan). Errors are RFC 9457 problem details.')
+      .setVersion(API_VERSION)
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  await app.init();
+  await fastify.ready();
+  return app;
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { CalendarYear } from '@ledger/domain';
+
+export const ROLES = ['service', 'auditor', 'regulator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Roles that may see personal-data values in plaintext; every other role sees that a value exists. */
+export const PERSONAL_DATA_ROLES: readonly Role[] = ['service'];
+
+export interface ApiKey {
+  readonly name: string;
+  readonly role: Role;
+  readonly secret: string;
+}
+
+/** Everything the service reads from its environment; see the README's configuration table. */
+export interface LedgerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly apiKeys: readonly ApiKey[];
+  /** where the embedded default wrote generated API keys, if it did */
+  readonly apiKeysFile: string | null;
+  readonly kek: string | undefined;
+  readonly pseudonymSecret: string | undefined;
+  readonly calendarOverrides: readonly CalendarYear[];
+  readonly bodyLimitBytes: number;
+  readonly logLevel: string;
+}
+
+export const LEDGER_CONFIG = Symbol('LedgerConfig');
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer in [${min}, ${max}]`);
+  return n;
+}
+
+/**
+ * LEDGER_API_KEYS: comma-separated `name:role:secret`. Secrets of fewer than 24 characters
+ * are refused; a role outside service/auditor/regulator/admin is refused.
+ */
+export function parseApiKeys(raw: string): ApiKey[] {
+  return raw.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
+    const [name, role, ...rest] = entry.split(':');
+    const secret = rest.join(':');
+    if (!name || !role || !ROLES.includes(role as Role)) throw new ConfigError(`LEDGER_API_KEYS: bad role in entry "${name ?? ''}"`);
+    if (secret.length < 24) throw new ConfigError(`LEDGER_API_KEYS: the secret of "${name}" is shorter than 24 characters`);
+    return { name, role: role as Role, secret };
+  });
+}
+
+/** The embedded default: one generated key per role, in the data directory, owner-only. */
+function embeddedApiKeys(dataDir: string): { keys: ApiKey[]; file: string } {
+  const file = join(dataDir, 'api-keys.json');
+  if (!existsSync(file)) {
+    const generated = Object.fromEntries(ROLES.map((r) => [r, randomBytes(24).toString('base64url')]));
+    writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600, flag: 'wx' });
+  }
+  const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<Role, string>;
+  return { keys: ROLES.map((role) => ({ name: `local-${role}`, role, secret: stored[role] })), file };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
+  const dataDir = resolve(env.LEDGER_DATA_DIR ?? 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const configured = env.LEDGER_API_KEYS ? parseApiKeys(env.LEDGER_API_KEYS) : null;
+  const embedded = configured ? null : embeddedApiKeys(dataDir);
+  const calendarOverrides = env.LEDGER_CALENDAR_FILE
+    ? (JSON.parse(readFileSync(env.LEDGER_CALENDAR_FILE, 'utf8')) as CalendarYear[])
+    : [];
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: int(env, 'PORT', 3000, 0, 65535),
+    dataDir,
+    apiKeys: configured ?? embedded!.keys,
+    apiKeysFile: embedded?.file ?? null,
+    kek: env.LEDGER_KEK || undefined,
+    pseudonymSecret: env.LEDGER_PSEUDONYM_SECRET || undefined,
+    calendarOverrides,
+    bodyLimitBytes: int(env, 'LEDGER_BODY_LIMIT_BYTES', 16 * 1024, 1024, 1024 * 1024),
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}

@@ -1,0 +1,31 @@
+import { Catch, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { ROOT_LOGGER } from '../infrastructure/logger';
+import { toProblem } from './problem';
+
+function send(reply: FastifyReply, request: FastifyRequest, error: unknown, logger: Logger): void {
+  const { problem, unexpected } = toProblem(error);
+  if (unexpected) {
+    // name and stack only: messages of third-party errors may quote input
+    const err = error as Error;
+    logger.error({ err: { name: err?.name, stack: err?.stack }, route: request.routeOptions?.url }, 'unexpected error');
+  }
+  const body = { ...problem, instance: request.url.split('?')[0] };
+  if (problem.status === 401) void reply.header('www-authenticate', 'Bearer realm="privacy-ledger"');
+  void reply.status(problem.status).header('content-type', 'application/problem+json').send(body);
+}
+
+/**
+ * Every error becomes an RFC 9457 problem (APP_FILTER). Nest routes Fastify's own errors
+ * (body parsing, size limits) and unknown routes through this filter too.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(@Inject(ROOT_LOGGER) private readonly logger: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    send(ctx.getResponse<FastifyReply>(), ctx.getRequest<FastifyRequest>(), error, this.logger);
+  }
+}

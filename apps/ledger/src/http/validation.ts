@@ -1,0 +1,35 @@
+import { Injectable, ValidationPipe, type PipeTransform, type ValidationError } from '@nestjs/common';
+import { isOpaqueId, OPAQUE_ID_PATTERN } from '@ledger/domain';
+import { ProblemException } from './problem';
+
+/** Field paths and the rules they broke, never the values (they may be personal data). */
+function describe(errors: ValidationError[], parent = ''): { field: string; rules: string[] }[] {
+  return errors.flatMap((e) => {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    const own = e.constraints ? [{ field, rules: Object.keys(e.constraints) }] : [];
+    return [...own, ...describe(e.children ?? [], field)];
+  });
+}
+
+/** The global pipe: whitelist, forbid unknown properties, transform (ARCHITECTURE §8). */
+export const ledgerValidationPipe = () =>
+  new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) =>
+      new ProblemException(400, 'VALIDATION_FAILED', 'the request does not match the schema', { errors: describe(errors) }),
+  });
+
+/** Path ids are opaque (ARCHITECTURE §3): nothing shaped like an email or phone number. */
+@Injectable()
+export class OpaqueIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!isOpaqueId(value)) {
+      throw new ProblemException(400, 'INVALID_ID', `ids are opaque: ${OPAQUE_ID_PATTERN.source}, without long runs of digits`);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,18 @@
+import { Controller, Param } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, type Principal } from '../../http/auth';
+import { QueryRoute } from '../../http/routes';
+import { OpaqueIdPipe } from '../../http/validation';
+import { GetSubjectQuery } from './get-subject.query';
+
+@ApiTags('subjects')
+@Controller('v1/subjects/:subjectId')
+export class GetSubjectController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @QueryRoute('', 'Current state: consents per purpose, restriction, agreement, open erasure and due date', 'service', 'auditor')
+  get(@Param('subjectId', OpaqueIdPipe) subjectId: string, @CurrentPrincipal() principal: Principal) {
+    return this.queries.execute(new GetSubjectQuery(subjectId, principal));
+  }
+}

@@ -51,7 +51,26 @@ export class DecisionRunner {
     private readonly pseudonymiser: Pseudonymiser,
   ) {}
 
-  async run<C, E extends LedgerEvent, S>(d: Decision<C, E, S>): Promise<CommandResult> {
+  /** Tail of the queue of commands per stream in this process. */
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  /**
+   * Commands on one stream run one after another in this process, so they never race
+   * each other for a revision; commands on different streams still share group commits.
+   * Other processes are caught by the expected revision, and retried.
+   */
+  run<C, E extends LedgerEvent, S>(d: Decision<C, E, S>): Promise<CommandResult> {
+    const previous = this.tails.get(d.streamId) ?? Promise.resolve();
+    const current = previous.then(() => this.decideAndAppend(d));
+    const tail = current.catch(() => undefined);
+    this.tails.set(d.streamId, tail);
+    void tail.then(() => {
+      if (this.tails.get(d.streamId) === tail) this.tails.delete(d.streamId);
+    });
+    return current;
+  }
+
+  private async decideAndAppend<C, E extends LedgerEvent, S>(d: Decision<C, E, S>): Promise<CommandResult> {
     const requestHash = this.pseudonymiser.token('idempotency-request', canonicalize(d.ctx.request));
     for (let attempt = 1; ; attempt++) {
       const stored = await this.store.readStream(d.streamId);

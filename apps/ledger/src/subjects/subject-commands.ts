@@ -12,6 +12,14 @@ export class SubjectCommands {
     @Inject(SUBJECT_DECIDER) private readonly decider: Decider<SubjectCommand, SubjectEvent, SubjectState>,
   ) {}
 
+  /**
+   * Decides without appending: for handlers that must know a command would pass before
+   * doing work with side effects (sealing creates the subject's data key).
+   */
+  check(command: SubjectCommand, state: SubjectState): void {
+    this.decider.decide(command, state);
+  }
+
   run(subjectId: string, ctx: CommandContext, command: (now: Date, state: SubjectState) => SubjectCommand | Promise<SubjectCommand>): Promise<CommandResult> {
     return this.runner.run({ decider: this.decider, streamId: subjectStream(subjectId), ctx, command: (state, now) => command(now, state) });
   }

@@ -1,0 +1,126 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createApp } from '../src/app';
+import { loadConfig, type Role } from '../src/config/ledger.config';
+import type { Clock } from '../src/infrastructure/clock';
+import { createRootLogger } from '../src/infrastructure/logger';
+
+export const KEYS: Record<Role, string> = {
+  service: 'service-key-0123456789abcdef',
+  auditor: 'auditor-key-0123456789abcdef',
+  regulator: 'regulator-key-0123456789abcd',
+  admin: 'admin-key-0123456789abcdefgh',
+};
+
+export class TestClock implements Clock {
+  constructor(private t: Date) {}
+  now() {
+    return new Date(this.t);
+  }
+  set(iso: string) {
+    this.t = new Date(iso);
+  }
+}
+
+export interface Ledger {
+  readonly app: NestFastifyApplication;
+  readonly clock: TestClock;
+  readonly dataDir: string;
+  /** everything the service logged, as written */
+  logs(): string;
+  call(role: Role | null, method: 'GET' | 'POST', url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  /** a command with a fresh Idempotency-Key unless one is given */
+  command(role: Role, url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  /**
+   * SHA-256 of every stored file in the data directory (databases, WALs, keys). SQLite's
+   * `-shm` files are left out: a shared-memory index that reads update and that SQLite
+   * rebuilds from the WAL, holding no data of its own.
+   */
+  fingerprint(): Record<string, string>;
+  close(): Promise<void>;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly headers: Record<string, unknown>;
+  readonly body: any;
+  readonly raw: string;
+}
+
+let keySeq = 0;
+
+export async function startLedger(now = '2026-11-25T05:00:00Z'): Promise<Ledger> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
+  const lines: string[] = [];
+  const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+  const config = loadConfig({
+    LEDGER_DATA_DIR: dataDir,
+    LEDGER_API_KEYS: Object.entries(KEYS).map(([role, key]) => `test-${role}:${role}:${key}`).join(','),
+  });
+  const logger = createRootLogger('debug', sink);
+  const clock = new TestClock(new Date(now));
+  const app = await createApp({ config, logger, clock });
+
+  const call: Ledger['call'] = async (role, method, url, body, headers = {}) => {
+    const res = await app.inject({
+      method,
+      url,
+      headers: {
+        ...(role ? { authorization: `Bearer ${KEYS[role]}` } : {}),
+        ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    let parsed: unknown = null;
+    try {
+      parsed = res.body ? JSON.parse(res.body) : null;
+    } catch {
+      parsed = null;
+    }
+    return { status: res.statusCode, headers: res.headers, body: parsed, raw: res.body };
+  };
+
+  return {
+    app,
+    clock,
+    dataDir,
+    logs: () => lines.join(''),
+    call,
+    command: (role, url, body, headers = {}) =>
+      call(role, 'POST', url, body, { 'idempotency-key': `test-key-${++keySeq}-${Date.now()}`, ...headers }),
+    fingerprint: () =>
+      Object.fromEntries(readdirSync(dataDir).filter((f) => !f.endsWith('-shm')).sort().map((f) => [f, createHash('sha256').update(readFileSync(join(dataDir, f))).digest('hex')])),
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The reference data most scenarios need: a published policy and two recipients with agreements. */
+export async function seedReferenceData(l: Ledger): Promise<void> {
+  const ok = (r: Reply) => {
+    if (r.status !== 201) throw new Error(`seed failed: ${r.status} ${r.raw}`);
+  };
+  ok(await l.command('admin', '/v1/policy-versions', { version: '2026-01', textSha256: 'a'.repeat(64), publishedAt: '2026-01-10T00:00:00Z' }));
+  ok(await l.command('admin', '/v1/recipients', { recipientId: 'kz-partner', name: 'Partner LLP', kind: 'partner', country: 'KZ' }));
+  ok(await l.command('admin', '/v1/recipients/kz-partner/confidentiality-agreements', { reference: 'NDA-1', signedOn: '2026-01-15' }));
+  ok(await l.command('admin', '/v1/recipients', { recipientId: 'de-processor', name: 'Processor GmbH', kind: 'processor', country: 'DE' }));
+  ok(await l.command('admin', '/v1/recipients/de-processor/confidentiality-agreements', { reference: 'NDA-2', signedOn: '2026-01-15' }));
+}
+
+export const grantBody = (over: Record<string, unknown> = {}) => ({
+  purposes: ['service-provision'],
+  categories: ['email-address', 'phone-number'],
+  policyVersion: '2026-01',
+  channel: 'web',
+  thirdPartyTransfer: true,
+  crossBorderTransfer: false,
+  publication: false,
+  ...over,
+});

@@ -1,0 +1,163 @@
+import { verifyChain, type EventMetadata } from '@ledger/event-store';
+import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
+
+describe('subject lifecycle through HTTP', () => {
+  let l: Ledger;
+  beforeEach(async () => {
+    l = await startLedger();
+    await seedReferenceData(l);
+  });
+  afterEach(() => l.close());
+
+  it('grant → data → transfer → withdrawal schedules erasure 30 working days out → retraction cancels it (§2.10)', async () => {
+    expect((await l.command('service', '/v1/subjects/u-1/consents', grantBody())).status).toBe(201);
+    expect((await l.command('service', '/v1/subjects/u-1/personal-data', { category: 'email-address', source: 'subject', value: 'a@b.kz' })).status).toBe(201);
+    const transfer = await l.command('service', '/v1/subjects/u-1/transfers', {
+      recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'pseudonymised', transferredAt: '2026-11-25T04:00:00Z',
+    });
+    expect(transfer.status).toBe(201);
+    expect(transfer.body.events[0].data).toMatchObject({ crossBorder: false, recipientCountry: 'KZ' });
+
+    const withdrawal = await l.command('service', '/v1/subjects/u-1/consent-withdrawals', { purposes: 'all', receivedOn: '2026-11-25' });
+    expect(withdrawal.status).toBe(201);
+    expect(withdrawal.body.events.map((e: { type: string }) => e.type)).toEqual(['ConsentWithdrawn', 'AgreementSuspended', 'ErasureScheduled']);
+    // 25 Nov 2026 + 30 Kazakhstan working days: 16 Dec, 1–2 Jan and 7 Jan are holidays
+    expect(withdrawal.body.events[2].data.dueOn).toBe('2027-01-12');
+
+    const state = await l.call('service', 'GET', '/v1/subjects/u-1');
+    expect(state.body).toMatchObject({ agreement: { state: 'suspended' }, openErasure: { dueOn: '2027-01-12', status: 'scheduled' } });
+
+    l.clock.set('2027-01-12T12:00:00Z'); // the last day, 17:00 in Almaty
+    const retraction = await l.command('service', '/v1/subjects/u-1/withdrawal-retractions', { retractedOn: '2027-01-12', via: 'sign-in' });
+    expect(retraction.status).toBe(201);
+    expect(retraction.body.events.map((e: { type: string }) => e.type)).toEqual(['WithdrawalRetracted', 'AgreementResumed', 'ErasureCancelled']);
+    expect((await l.call('service', 'GET', '/v1/subjects/u-1')).body).toMatchObject({ openErasure: null, agreement: { state: 'active' } });
+  });
+
+  it('refuses a retraction after the due date, naming §2.10', async () => {
+    await l.command('service', '/v1/subjects/u-2/consents', grantBody());
+    await l.command('service', '/v1/subjects/u-2/consent-withdrawals', { purposes: 'all', receivedOn: '2026-11-25' });
+    l.clock.set('2027-01-13T04:00:00Z');
+    const late = await l.command('service', '/v1/subjects/u-2/withdrawal-retractions', { retractedOn: '2027-01-13', via: 'application' });
+    expect(late.status).toBe(422);
+    expect(late.headers['content-type']).toContain('application/problem+json');
+    expect(late.body).toMatchObject({ code: 'RETRACTION_TOO_LATE', clause: '§2.10', status: 422 });
+  });
+
+  it('records a refused withdrawal while an obligation is open, answers 422 with §2.8 (§2.8)', async () => {
+    await l.command('service', '/v1/subjects/u-3/consents', grantBody());
+    await l.command('service', '/v1/subjects/u-3/obligations', { obligationId: 'inv-1', kind: 'unpaid-invoice' });
+    const refused = await l.command('service', '/v1/subjects/u-3/consent-withdrawals', { purposes: 'all', receivedOn: '2026-11-25' });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'WITHDRAWAL_REFUSED', clause: '§2.8', reason: 'open-obligation' });
+    const history = await l.call('auditor', 'GET', '/v1/subjects/u-3/history');
+    expect(history.body.events.at(-1)).toMatchObject({ type: 'WithdrawalRefused', eventId: refused.body.recorded.eventId });
+    // settle, and the same withdrawal goes through
+    await l.command('service', '/v1/subjects/u-3/obligations/inv-1/settlement');
+    expect((await l.command('service', '/v1/subjects/u-3/consent-withdrawals', { purposes: 'all', receivedOn: '2026-11-25' })).status).toBe(201);
+  });
+
+  it('flags cross-border transfers and refuses them without consent to cross the border (§3.2)', async () => {
+    await l.command('service', '/v1/subjects/u-4/consents', grantBody());
+    const body = { recipientId: 'de-processor', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: '2026-11-25T04:00:00Z' };
+    const refused = await l.command('service', '/v1/subjects/u-4/transfers', body);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'CROSS_BORDER_NOT_CONSENTED', clause: '§3.2' });
+    await l.command('service', '/v1/subjects/u-4/consents', grantBody({ crossBorderTransfer: true }));
+    const ok = await l.command('service', '/v1/subjects/u-4/transfers', body);
+    expect(ok.status).toBe(201);
+    expect(ok.body.events[0].data).toMatchObject({ crossBorder: true, recipientCountry: 'DE' });
+  });
+
+  it('refuses a transfer to a recipient whose confidentiality agreement has ended (§4.4)', async () => {
+    await l.command('service', '/v1/subjects/u-5/consents', grantBody());
+    await l.command('admin', '/v1/recipients/kz-partner/confidentiality-agreements/NDA-1/end', { endedOn: '2026-11-01' });
+    const r = await l.command('service', '/v1/subjects/u-5/transfers', {
+      recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: '2026-11-25T04:00:00Z',
+    });
+    expect(r.body).toMatchObject({ status: 422, code: 'NO_CONFIDENTIALITY_AGREEMENT', clause: '§4.4' });
+  });
+
+  it('accepts a policy version implicitly only after 7 full calendar days (§1.4)', async () => {
+    await l.command('service', '/v1/subjects/u-6/consents', grantBody());
+    await l.command('admin', '/v1/policy-versions', { version: '2026-11', textSha256: 'b'.repeat(64), publishedAt: '2026-11-20T05:00:00Z' });
+    const early = await l.command('service', '/v1/subjects/u-6/policy-acceptances', { policyVersion: '2026-11', mode: 'implied', at: '2026-11-25T04:00:00Z' });
+    expect(early.body).toMatchObject({ status: 422, code: 'IMPLIED_ACCEPTANCE_TOO_EARLY', clause: '§1.4' });
+    l.clock.set('2026-11-28T00:00:00Z');
+    const ok = await l.command('service', '/v1/subjects/u-6/policy-acceptances', { policyVersion: '2026-11', mode: 'implied', at: '2026-11-27T19:00:00Z' });
+    expect(ok.status).toBe(201);
+  });
+
+  it('terminating the agreement starts the 3-year retention clock (§2.6)', async () => {
+    await l.command('service', '/v1/subjects/u-7/consents', grantBody());
+    await l.command('service', '/v1/subjects/u-7/agreement-termination', { endedOn: '2026-11-24', reason: 'contract-ended' });
+    expect((await l.call('auditor', 'GET', '/v1/subjects/u-7')).body.agreement).toEqual({ state: 'terminated', retentionEndsOn: '2029-11-24' });
+  });
+
+  it('answers a retry with the first result and writes nothing; refuses the key for another request', async () => {
+    const headers = { 'idempotency-key': 'grant-u8-000001' };
+    const first = await l.call('service', 'POST', '/v1/subjects/u-8/consents', grantBody(), headers);
+    const before = l.fingerprint();
+    const retry = await l.call('service', 'POST', '/v1/subjects/u-8/consents', grantBody(), headers);
+    expect(retry.status).toBe(201);
+    expect({ ...retry.body, replayed: false }).toEqual(first.body);
+    expect(retry.body.replayed).toBe(true);
+    expect(l.fingerprint()).toEqual(before);
+    const reuse = await l.call('service', 'POST', '/v1/subjects/u-8/consents', grantBody({ publication: true }), headers);
+    expect(reuse.body).toMatchObject({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
+  it('answers 409 when If-Match names a stale revision, and serialises concurrent commands without it', async () => {
+    await l.command('service', '/v1/subjects/u-9/consents', grantBody());
+    const stale = await l.command('service', '/v1/subjects/u-9/obligations', { obligationId: 'o-1', kind: 'invoice' }, { 'if-match': '"5"' });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ code: 'CONCURRENCY_CONFLICT', currentRevision: '0' });
+    const fresh = await l.command('service', '/v1/subjects/u-9/obligations', { obligationId: 'o-1', kind: 'invoice' }, { 'if-match': '"0"' });
+    expect(fresh.status).toBe(201);
+    const many = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+      l.command('service', '/v1/subjects/u-9/obligations', { obligationId: `p-${i}`, kind: 'invoice' })));
+    expect(many.map((r) => r.status)).toEqual(Array(8).fill(201));
+    const history = await l.call('auditor', 'GET', '/v1/subjects/u-9/history');
+    expect(history.body.events).toHaveLength(10);
+  });
+
+  it('serves a history whose hash chain verifies', async () => {
+    await l.command('service', '/v1/subjects/u-10/consents', grantBody());
+    await l.command('service', '/v1/subjects/u-10/personal-data', { category: 'phone-number', source: 'subject', value: '+77010000000' });
+    await l.command('service', '/v1/subjects/u-10/restrictions', { reason: 'accuracy-contested', requestedOn: '2026-11-25' });
+    await l.command('service', '/v1/subjects/u-10/restriction-lifts');
+    const page1 = await l.call('auditor', 'GET', '/v1/subjects/u-10/history?limit=2');
+    expect(page1.body.nextRevision).toBe('2');
+    const page2 = await l.call('auditor', 'GET', '/v1/subjects/u-10/history?fromRevision=2');
+    expect(page2.body.nextRevision).toBeNull();
+    // the auditor sees that a value exists, not what it is
+    expect(page1.body.events[1].data.value).toEqual({ visible: false });
+  });
+
+  it('enforces roles: deny by default, per route', async () => {
+    await l.command('service', '/v1/subjects/u-11/consents', grantBody());
+    expect((await l.call(null, 'GET', '/v1/subjects/u-11')).status).toBe(401);
+    expect((await l.call(null, 'GET', '/v1/subjects/u-11', undefined, { authorization: 'Bearer not-a-key-at-all-000000' })).status).toBe(401);
+    expect((await l.call('regulator', 'GET', '/v1/subjects/u-11')).status).toBe(403);
+    expect((await l.command('auditor', '/v1/subjects/u-11/consents', grantBody())).status).toBe(403);
+    expect((await l.command('service', '/v1/policy-versions', { version: 'x', textSha256: 'c'.repeat(64) })).status).toBe(403);
+    expect((await l.call(null, 'GET', '/health/live')).status).toBe(200);
+    expect((await l.call(null, 'GET', '/docs/openapi.json')).status).toBe(200);
+  });
+});
+
+describe('history verification helper', () => {
+  it('the served metadata is enough to recompute every hash', async () => {
+    const l = await startLedger();
+    await seedReferenceData(l);
+    await l.command('service', '/v1/subjects/u-20/consents', grantBody());
+    await l.command('service', '/v1/subjects/u-20/personal-data', { category: 'email-address', source: 'subject', value: 'x@y.kz' });
+    const { EVENT_STORE } = await import('@ledger/event-store');
+    const store = l.app.get(EVENT_STORE);
+    const events = await store.readStream('subject-u-20');
+    expect(verifyChain(events)).toBeNull();
+    const tampered = events.map((e: { data: unknown; metadata: EventMetadata }, i: number) => (i === 0 ? { ...e, data: { ...(e.data as object), channel: 'api' } } : e));
+    expect(verifyChain(tampered)).toEqual({ revision: 0n, reason: 'hash-mismatch' });
+    await l.close();
+  });
+});

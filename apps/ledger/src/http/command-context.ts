@@ -26,6 +26,10 @@ const single = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : 
  */
 export const Command = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandContext => {
   const req = ctx.switchToHttp().getRequest<FastifyRequest & { principal: Principal }>();
+  const contentType = single(req.headers['content-type']) ?? '';
+  if (req.body !== undefined && !/^application\/(?:[a-z.+-]*\+)?json\b/i.test(contentType)) {
+    throw new ProblemException(415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+  }
   const key = single(req.headers['idempotency-key']);
   if (!key) throw new ProblemException(400, 'IDEMPOTENCY_KEY_REQUIRED', 'send an Idempotency-Key header with every command');
   if (!IDEMPOTENCY_KEY.test(key)) {

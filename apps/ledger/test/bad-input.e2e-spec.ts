@@ -1,0 +1,75 @@
+import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
+
+interface BadRequest {
+  readonly name: string;
+  readonly method?: 'GET' | 'POST';
+  readonly url: string;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+  readonly status: number;
+  readonly code: string;
+}
+
+const idem = { 'idempotency-key': 'bad-input-key-0001' };
+const json = { 'content-type': 'application/json', ...idem };
+
+const CASES: BadRequest[] = [
+  { name: 'malformed JSON', url: '/v1/subjects/u-1/consents', body: '{"purposes": ["service-provision"', headers: json, status: 400, code: 'MALFORMED_JSON' },
+  { name: 'JSON that is not an object', url: '/v1/subjects/u-1/consents', body: '[1,2,3]', headers: json, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'empty JSON body', url: '/v1/subjects/u-1/consents', body: '', headers: json, status: 400, code: 'MALFORMED_JSON' },
+  { name: 'unknown field', url: '/v1/subjects/u-1/consents', body: { ...grantBody(), isAdmin: true }, headers: idem, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'oversized body', url: '/v1/subjects/u-1/personal-data', body: { category: 'other', source: 'subject', value: 'x'.repeat(20_000) }, headers: idem, status: 413, code: 'BODY_TOO_LARGE' },
+  { name: 'oversized value', url: '/v1/subjects/u-1/personal-data', body: { category: 'other', source: 'subject', value: 'x'.repeat(5000) }, headers: idem, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'oversized array', url: '/v1/subjects/u-1/consents', body: grantBody({ categories: Array(40).fill('email-address') }), headers: idem, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'duplicate array items', url: '/v1/subjects/u-1/consents', body: grantBody({ purposes: ['service-provision', 'service-provision'] }), headers: idem, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'empty array', url: '/v1/subjects/u-1/consents', body: grantBody({ purposes: [] }), headers: idem, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'purpose outside §2.3', url: '/v1/subjects/u-1/consents', body: grantBody({ purposes: ['selling-data'] }), headers: idem, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'wrong type: boolean as string', url: '/v1/subjects/u-1/consents', body: grantBody({ thirdPartyTransfer: 'yes' }), headers: idem, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'wrong type: array as string', url: '/v1/subjects/u-1/consents', body: grantBody({ categories: 'email-address' }), headers: idem, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'wrong type: number as date', url: '/v1/subjects/u-1/consent-withdrawals', body: { purposes: 'all', receivedOn: 20261125 }, headers: idem, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'impossible date', url: '/v1/subjects/u-1/consent-withdrawals', body: { purposes: 'all', receivedOn: '2026-02-30' }, headers: idem, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'receipt date in the future', url: '/v1/subjects/u-1/consent-withdrawals', body: { purposes: 'all', receivedOn: '2026-11-26' }, headers: idem, status: 400, code: 'DATE_IN_FUTURE' },
+  { name: 'transfer time in the future', url: '/v1/subjects/u-1/transfers', body: { recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: '2026-12-01T00:00:00Z' }, headers: idem, status: 400, code: 'DATE_IN_FUTURE' },
+  { name: 'email as subject id', url: '/v1/subjects/alice%40example.kz/consents', body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },
+  { name: 'phone as subject id', url: '/v1/subjects/%2B77011234567/consents', body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },
+  { name: 'digits-only phone as subject id', url: '/v1/subjects/77011234567/consents', body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },
+  { name: 'IIN-like id inside a subject id', url: '/v1/subjects/user-900101300123/consents', body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },
+  { name: 'over-long subject id', url: `/v1/subjects/${'a'.repeat(65)}/consents`, body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },
+  { name: 'email as recipient id in a body', url: '/v1/subjects/u-1/transfers', body: { recipientId: 'bob@partner.kz', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: '2026-11-25T00:00:00Z' }, headers: idem, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'free text where a slug is required', url: '/v1/subjects/u-1/obligations', body: { obligationId: 'o-1', kind: 'Alice Smith owes us' }, headers: idem, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'missing Idempotency-Key', url: '/v1/subjects/u-1/consents', body: grantBody(), status: 400, code: 'IDEMPOTENCY_KEY_REQUIRED' },
+  { name: 'malformed Idempotency-Key', url: '/v1/subjects/u-1/consents', body: grantBody(), headers: { 'idempotency-key': 'short' }, status: 400, code: 'IDEMPOTENCY_KEY_INVALID' },
+  { name: 'malformed If-Match', url: '/v1/subjects/u-1/consents', body: grantBody(), headers: { ...idem, 'if-match': 'latest' }, status: 400, code: 'IF_MATCH_INVALID' },
+  { name: 'text body', url: '/v1/subjects/u-1/consents', body: 'purposes=all', headers: { ...idem, 'content-type': 'text/plain' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+  { name: 'history page too large', method: 'GET', url: '/v1/subjects/u-1/history?limit=5000', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'history page not a number', method: 'GET', url: '/v1/subjects/u-1/history?fromRevision=abc', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'unknown route', method: 'GET', url: '/v1/nothing-here', status: 404, code: 'NOT_FOUND' },
+  { name: 'policy refusal: category not consented', url: '/v1/subjects/u-1/personal-data', body: { category: 'face-image', source: 'subject', value: 'jpeg...' }, headers: idem, status: 422, code: 'CATEGORY_NOT_COVERED' },
+  { name: 'policy refusal: unknown policy version', url: '/v1/subjects/u-2/consents', body: grantBody({ policyVersion: '1999-01' }), headers: idem, status: 422, code: 'POLICY_VERSION_UNKNOWN' },
+];
+
+describe('bad input: a 4xx problem, and the store byte-for-byte unchanged', () => {
+  let l: Ledger;
+  beforeAll(async () => {
+    l = await startLedger();
+    await seedReferenceData(l);
+    await l.command('service', '/v1/subjects/u-1/consents', grantBody());
+  });
+  afterAll(() => l.close());
+
+  it.each(CASES)('$name → $status $code', async (c) => {
+    const before = l.fingerprint();
+    const r = await l.call('service', c.method ?? 'POST', c.url, c.body, c.headers);
+    expect(r.status).toBe(c.status);
+    expect(String(r.headers['content-type'])).toContain('application/problem+json');
+    expect(r.body).toMatchObject({ status: c.status, code: c.code, type: expect.stringMatching(/^urn:privacy-ledger:problem:/), title: expect.any(String) });
+    expect(l.fingerprint()).toEqual(before);
+  });
+
+  it('names the failing fields, never their values', async () => {
+    const r = await l.call('service', 'POST', '/v1/subjects/u-1/personal-data', { category: 'email-address', source: 'rumour', value: 'secret-value-123' }, idem);
+    expect(r.body.errors).toEqual([{ field: 'source', rules: ['isIn'] }]);
+    expect(r.raw).not.toContain('secret-value-123');
+    expect(r.raw).not.toContain('rumour');
+  });
+});

@@ -90,7 +90,16 @@ export class SqliteEventStore implements EventStore {
     insert: Database.Statement<[string, number, string, string, string, string]>;
     readStream: Database.Statement<[string, number, number], Row>;
     headPosition: Database.Statement<[], { p: number | null }>;
+    savepoint: Database.Statement<[]>;
+    release: Database.Statement<[]>;
+    rollbackTo: Database.Statement<[]>;
   };
+  /**
+   * Stream heads known to this connection, valid while no other connection has written:
+   * SQLite's data_version changes exactly when another connection commits.
+   */
+  private readonly heads = new Map<string, { revision: number; hash: string }>();
+  private knownDataVersion = -1;
 
   constructor(private readonly options: SqliteEventStoreOptions) {
     this.db = new Database(options.filename);
@@ -107,6 +116,9 @@ export class SqliteEventStore implements EventStore {
       ),
       readStream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?'),
       headPosition: this.db.prepare('SELECT MAX(position) AS p FROM events'),
+      savepoint: this.db.prepare('SAVEPOINT append'),
+      release: this.db.prepare('RELEASE append'),
+      rollbackTo: this.db.prepare('ROLLBACK TO append'),
     };
   }
 
@@ -133,24 +145,31 @@ export class SqliteEventStore implements EventStore {
 
   private commitBatch(batch: PendingAppend[]): void {
     const outcomes: ({ ok: true; result: AppendResult } | { ok: false; error: unknown })[] = [];
+    // heads written by this batch, published to the cache only once the batch commits
     const heads = new Map<string, { revision: number; hash: string }>();
     try {
       this.db.exec('BEGIN IMMEDIATE');
+      const dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+      if (dataVersion !== this.knownDataVersion) this.heads.clear(); // another connection wrote
       for (const req of batch) {
-        this.db.exec('SAVEPOINT append');
+        this.stmt.savepoint.run();
         try {
           outcomes.push({ ok: true, result: this.appendOne(req, heads) });
-          this.db.exec('RELEASE append');
+          this.stmt.release.run();
         } catch (error) {
-          this.db.exec('ROLLBACK TO append');
-          this.db.exec('RELEASE append');
+          this.stmt.rollbackTo.run();
+          this.stmt.release.run();
           outcomes.push({ ok: false, error });
         }
       }
       this.db.exec('COMMIT'); // the one fsync the whole batch shares
       this.commits++;
+      this.knownDataVersion = dataVersion;
+      for (const [stream, head] of heads) this.heads.set(stream, head);
+      if (this.heads.size > 100_000) this.heads.clear();
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.heads.clear();
       for (const req of batch) req.reject(error);
       return;
     }
@@ -164,10 +183,19 @@ export class SqliteEventStore implements EventStore {
 
   /** Runs inside the batch transaction; `heads` carries stream heads between appends of one batch. */
   private appendOne(req: PendingAppend, heads: Map<string, { revision: number; hash: string }>): AppendResult {
-    const retry = this.idempotentRetry(req);
-    if (retry) return retry;
+    try {
+      return this.write(req, heads);
+    } catch (error) {
+      // A retry of an append that already went through conflicts on the revision or on
+      // the event id; only then is it worth looking for the first result.
+      const retry = this.idempotentRetry(req);
+      if (retry) return retry;
+      throw error;
+    }
+  }
 
-    let head = heads.get(req.streamId);
+  private write(req: PendingAppend, heads: Map<string, { revision: number; hash: string }>): AppendResult {
+    let head = heads.get(req.streamId) ?? this.heads.get(req.streamId);
     if (!head) {
       const row = this.stmt.head.get(req.streamId);
       head = row ? { revision: row.revision, hash: (JSON.parse(row.metadata) as EventMetadata).hash } : { revision: -1, hash: GENESIS_HASH };

@@ -1,0 +1,14 @@
+/**
+ * Runs every benchmark and prints markdown ready for docs/benchmarks.md. Each one measures
+ * its own baseline in the same run, on the same machine, and prints the ratio.
+ */
+import { runEventStoreBench } from './event-store-append.bench';
+import { runHttpBench } from './http-grant-consent.bench';
+
+async function main() {
+  const started = new Date().toISOString();
+  const sections = [await runEventStoreBench(), await runHttpBench()];
+  console.log(`## Results of ${started}\n\n${sections.join('\n\n')}`);
+}
+
+void main();

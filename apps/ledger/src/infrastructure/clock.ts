@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 
 /** Time is injected (ARCHITECTURE §3): logic asks the Clock, tests set it. */
@@ -12,4 +13,24 @@ export interface IdGenerator {
   next(): string;
 }
 export const ID_GENERATOR = Symbol('IdGenerator');
-export const uuidV7Ids: IdGenerator = { next: () => uuidv7() };
+
+/**
+ * UUIDv7 with its random bits drawn from a pool refilled 256 ids at a time: one
+ * call into the system's CSPRNG per 256 ids instead of one per id (measured on the
+ * command path).
+ */
+export function pooledUuidV7(): IdGenerator {
+  const pool = Buffer.alloc(16 * 256);
+  let offset = pool.length;
+  return {
+    next() {
+      if (offset === pool.length) {
+        randomFillSync(pool);
+        offset = 0;
+      }
+      const random = pool.subarray(offset, offset + 16);
+      offset += 16;
+      return uuidv7({ random });
+    },
+  };
+}

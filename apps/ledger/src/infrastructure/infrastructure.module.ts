@@ -5,7 +5,7 @@ import { createSubjectDecider, WorkingDayCalendar } from '@ledger/domain';
 import { EVENT_STORE, SqliteEventStore, type EventStore } from '@ledger/event-store';
 import { KEY_VAULT, loadSecretKey, PersonalDataSealer, Pseudonymiser, SqliteKeyVault, type KeyVault } from '@ledger/crypto';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
-import { CLOCK, ID_GENERATOR, systemClock, uuidV7Ids, type Clock, type IdGenerator } from './clock';
+import { CLOCK, ID_GENERATOR, pooledUuidV7, systemClock, type Clock, type IdGenerator } from './clock';
 import { DecisionRunner } from './decision-runner';
 import { ROOT_LOGGER } from './logger';
 import { ReferenceData } from './repositories';
@@ -35,7 +35,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
       { provide: LEDGER_CONFIG, useValue: o.config },
       { provide: ROOT_LOGGER, useValue: o.logger },
       { provide: CLOCK, useValue: clock },
-      { provide: ID_GENERATOR, useValue: o.ids ?? uuidV7Ids },
+      { provide: ID_GENERATOR, useValue: o.ids ?? pooledUuidV7() },
       {
         provide: EVENT_STORE,
         useFactory: () => new SqliteEventStore({ filename: join(o.config.dataDir, 'events.db'), clock: () => clock.now() }),

@@ -32,6 +32,30 @@ export function hashEvent(e: HashableEvent): string {
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
+/**
+ * The same hash from parts already in canonical form: RFC 8785 sorts the wrapper's keys
+ * (data, metadata, prevHash, revision, streamId, type) and serialises strings as JSON
+ * does, so concatenating canonical parts gives exactly `hashEvent`'s input. Lets the
+ * store canonicalise each event once and keep the canonical text it stores.
+ */
+export function hashCanonicalParts(p: {
+  streamId: string;
+  revision: bigint;
+  type: string;
+  canonicalData: string;
+  canonicalMetadataWithoutHash: string;
+  prevHash: string;
+}): string {
+  const input = `{"data":${p.canonicalData},"metadata":${p.canonicalMetadataWithoutHash},"prevHash":${JSON.stringify(p.prevHash)},"revision":"${p.revision}","streamId":${JSON.stringify(p.streamId)},"type":${JSON.stringify(p.type)}}`;
+  return createHash('sha256').update(input, 'utf8').digest('hex');
+}
+
+export function canonical(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new Error('value is not JSON-serialisable');
+  return text;
+}
+
 export interface ChainBreak {
   readonly revision: bigint;
   readonly reason: 'hash-mismatch' | 'prev-hash-mismatch' | 'revision-gap';

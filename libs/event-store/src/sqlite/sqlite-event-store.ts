@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
-import { GENESIS_HASH, hashEvent } from '../hash-chain';
+import { canonical, GENESIS_HASH, hashCanonicalParts } from '../hash-chain';
 import {
   WrongExpectedVersionError,
   type AllFilter, type AppendResult, type EventMetadata, type EventStore, type EventToAppend, type ReadAllOptions,
@@ -213,10 +213,12 @@ export class SqliteEventStore implements EventStore {
     const written: { eventId: string; revision: bigint; position: bigint }[] = [];
     for (const ev of req.events) {
       revision++;
-      const base = { ...ev.metadata, recordedAt, prevHash };
-      const hash = hashEvent({ streamId: req.streamId, revision: BigInt(revision), type: ev.type, data: ev.data, metadata: base });
-      const metadata: EventMetadata = { ...base, hash };
-      const info = this.stmt.insert.run(req.streamId, revision, ev.metadata.eventId, ev.type, JSON.stringify(ev.data), JSON.stringify(metadata));
+      // canonicalised once: the stored text is the hashed text (plus the hash itself)
+      const canonicalData = canonical(ev.data);
+      const canonicalMetadataWithoutHash = canonical({ ...ev.metadata, recordedAt, prevHash });
+      const hash = hashCanonicalParts({ streamId: req.streamId, revision: BigInt(revision), type: ev.type, canonicalData, canonicalMetadataWithoutHash, prevHash });
+      const metadata = `${canonicalMetadataWithoutHash.slice(0, -1)},"hash":"${hash}"}`;
+      const info = this.stmt.insert.run(req.streamId, revision, ev.metadata.eventId, ev.type, canonicalData, metadata);
       written.push({ eventId: ev.metadata.eventId, revision: BigInt(revision), position: BigInt(info.lastInsertRowid) });
       prevHash = hash;
     }

@@ -83,6 +83,7 @@ async function measure(name: string, script: string, env: NodeJS.ProcessEnv, por
 export async function runHttpBench(): Promise<string> {
   const dist = join(__dirname, '..');
   const bare = await measure('bare Fastify route', join(__dirname, 'servers/bare-fastify.js'), {}, 3901, null);
+  const floor = await measure('Nest + ValidationPipe, same DTO, no ledger work', join(__dirname, 'servers/nest-floor.js'), {}, 3903, null);
   const { dir, cleanup } = scratch('http');
   const ledger = await measure(
     'ledger POST /v1/subjects/:id/consents',
@@ -100,13 +101,14 @@ export async function runHttpBench(): Promise<string> {
     },
   );
   cleanup();
-  const rows = [bare, ledger].map((r) => [r.name, fmt(r.rps), `${r.p50} ms`, `${r.p99} ms`, r.non2xx]);
+  const rows = [bare, floor, ledger].map((r) => [r.name, fmt(r.rps), `${r.p50} ms`, `${r.p99} ms`, r.non2xx]);
   return [
     `### HTTP grant-consent vs bare Fastify — ${machine()}, ${CONNECTIONS} connections, ${SECONDS} s after a ${SECONDS} s warm-up`,
     '',
     table(['server', 'requests/s', 'p50', 'p99', 'non-2xx'], rows),
     '',
-    `Ratio: the ledger serves ${Math.round((ledger.rps / bare.rps) * 100)}% of bare Fastify's requests per second (target ≥ 25%).`,
+    `Ratio: the ledger serves ${Math.round((ledger.rps / bare.rps) * 100)}% of bare Fastify's requests per second (target ≥ 25%); `
+      + `the framework floor alone serves ${Math.round((floor.rps / bare.rps) * 100)}%, and the ledger ${Math.round((ledger.rps / floor.rps) * 100)}% of the floor.`,
   ].join('\n');
 }
 

@@ -1,0 +1,63 @@
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Pool } from 'pg';
+import { migrationProvider } from './migrations';
+import type { ReadModelTables } from './schema';
+
+export type ReadModelDatabaseConfig =
+  | { readonly kind: 'sqlite'; readonly filename: string }
+  /** `schema` isolates one set of tables in a shared database (tests, rebuilds) */
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string; readonly poolSize?: number };
+
+export interface ReadModelDatabase {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly db: Kysely<ReadModelTables>;
+  /** most bound parameters one statement may carry on this engine */
+  readonly maxParameters: number;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * One schema, two engines (ARCHITECTURE §7): a SQLite file beside the event store by
+ * default, PostgreSQL in production. Read models can be rebuilt from the events, so the
+ * SQLite file commits with synchronous=NORMAL: a power cut may lose the last batches,
+ * rows and checkpoint together, and the projector redoes them.
+ */
+export function openReadModelDatabase(config: ReadModelDatabaseConfig): ReadModelDatabase {
+  if (config.kind === 'sqlite') {
+    const sqlite = new Database(config.filename);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 5000');
+    const db = new Kysely<ReadModelTables>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return wrap('sqlite', db, 32_000);
+  }
+  if (config.schema && !SCHEMA_NAME.test(config.schema)) throw new Error('invalid PostgreSQL schema name');
+  const pool = new Pool({
+    connectionString: config.url,
+    max: config.poolSize ?? 10,
+    ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
+  });
+  const db = new Kysely<ReadModelTables>({ dialect: new PostgresDialect({ pool }) });
+  return wrap('postgres', db, 60_000, config.schema);
+}
+
+function wrap(kind: 'sqlite' | 'postgres', db: Kysely<ReadModelTables>, maxParameters: number, schema?: string): ReadModelDatabase {
+  return {
+    kind,
+    db,
+    maxParameters,
+    async migrate() {
+      if (schema) await db.schema.createSchema(schema).ifNotExists().execute();
+      const { error, results } = await new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
+      if (error) {
+        const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+        throw new Error(`read-model migration ${failed} failed: ${(error as Error).message}`);
+      }
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,9 @@
+/**
+ * @ledger/read-models — projections of the event store into SQL read models (SQLite or
+ * PostgreSQL through Kysely), their checkpoints and migrations, and the queries.
+ */
+export * from './schema';
+export * from './migrations';
+export * from './database';
+export * from './projection';
+export * from './projector';

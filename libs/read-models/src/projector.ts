@@ -1,0 +1,162 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { EventStore, RecordedEvent } from '@ledger/event-store';
+import type { ReadModelDatabase } from './database';
+import { needsOf, project, RowSet, type Needs } from './projection';
+import { PRIMARY_KEYS, PROJECTED_TABLES, type ReadModelTables } from './schema';
+
+export interface ProjectorOptions {
+  /** the checkpoint's name; one per set of tables */
+  readonly name?: string;
+  /** most events applied in one transaction */
+  readonly batchSize?: number;
+  readonly clock: () => Date;
+}
+
+export interface BatchApplied {
+  readonly events: number;
+  readonly position: bigint;
+}
+
+const chunks = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/**
+ * Follows the event store's global order into the read models. Each batch is one
+ * transaction: load the rows it touches, apply the events in memory, write the changed
+ * rows with multi-row upserts, move the checkpoint. A crash anywhere leaves either the
+ * whole batch or none of it; the next run starts after the stored checkpoint.
+ */
+export class Projector {
+  private readonly name: string;
+  private readonly batchSize: number;
+  private position = 0n;
+  private readonly listeners = new Set<(b: BatchApplied) => void>();
+
+  constructor(private readonly store: EventStore, private readonly rm: ReadModelDatabase, private readonly options: ProjectorOptions) {
+    this.name = options.name ?? 'read-models';
+    this.batchSize = options.batchSize ?? 1000;
+  }
+
+  /** The position of the last event applied (as stored). */
+  async checkpoint(): Promise<bigint> {
+    const row = await this.rm.db.selectFrom('rm_checkpoints').select('position').where('projection', '=', this.name).executeTakeFirst();
+    this.position = row ? BigInt(row.position) : 0n;
+    return this.position;
+  }
+
+  get lastPosition(): bigint {
+    return this.position;
+  }
+
+  onBatch(listener: (b: BatchApplied) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async apply(events: readonly RecordedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const last = events.at(-1)!.position;
+    await this.rm.db.transaction().execute(async (trx) => {
+      // Re-read the checkpoint inside the transaction: another projector, or this one
+      // before a restart, may already have applied part of the batch.
+      let q = trx.selectFrom('rm_checkpoints').select('position').where('projection', '=', this.name);
+      if (this.rm.kind === 'postgres') q = q.forUpdate();
+      const stored = await q.executeTakeFirst();
+      const done = stored ? BigInt(stored.position) : 0n;
+      const fresh = events.filter((e) => e.position > done);
+      if (fresh.length > 0) {
+        const rows = new RowSet();
+        await load(trx, needsOf(fresh), rows);
+        for (const e of fresh) project(rows, e);
+        await flush(trx as unknown as Kysely<ReadModelTables>, rows, this.rm.maxParameters);
+      }
+      const position = (last > done ? last : done).toString();
+      await trx.insertInto('rm_checkpoints')
+        .values({ projection: this.name, position, updated_at: this.options.clock().toISOString() })
+        .onConflict((oc) => oc.column('projection').doUpdateSet({ position, updated_at: this.options.clock().toISOString() }))
+        .execute();
+    });
+    this.position = last > this.position ? last : this.position;
+    for (const l of this.listeners) l({ events: events.length, position: this.position });
+  }
+
+  /** Applies everything stored after the checkpoint, page by page; returns the events applied. */
+  async catchUp(): Promise<number> {
+    let applied = 0;
+    let after = await this.checkpoint();
+    for (;;) {
+      const page = await this.store.readAll({ after, maxCount: this.batchSize });
+      if (page.length === 0) return applied;
+      await this.apply(page);
+      applied += page.length;
+      after = page.at(-1)!.position;
+    }
+  }
+
+  /**
+   * Catches up, then follows the store live until `signal` aborts. Events that arrive
+   * together are applied together (up to batchSize).
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    const after = await this.checkpoint();
+    const subscription = this.store.subscribeToAll({ after });
+    signal.addEventListener('abort', () => void subscription.close(), { once: true });
+    const it = subscription[Symbol.asyncIterator]();
+    const TICK = Symbol('tick');
+    let pending = it.next();
+    while (!signal.aborted) {
+      const first = await pending;
+      if (first.done) return;
+      const batch = [first.value];
+      pending = it.next();
+      while (batch.length < this.batchSize) {
+        const next = await Promise.race([pending, new Promise<typeof TICK>((r) => setImmediate(() => r(TICK)))]);
+        if (next === TICK || next.done) break;
+        batch.push(next.value);
+        pending = it.next();
+      }
+      if (signal.aborted) return;
+      await this.apply(batch);
+    }
+  }
+}
+
+async function load(trx: Transaction<ReadModelTables>, needs: Needs, rows: RowSet): Promise<void> {
+  for (const ids of chunks([...needs.subjects], 500)) {
+    for (const r of await trx.selectFrom('rm_subjects').selectAll().where('subject_id', 'in', ids).execute()) rows.seed('rm_subjects', r);
+    for (const r of await trx.selectFrom('rm_consents').selectAll().where('subject_id', 'in', ids).execute()) rows.seed('rm_consents', r);
+    for (const r of await trx.selectFrom('rm_personal_data').selectAll().where('subject_id', 'in', ids).execute()) rows.seed('rm_personal_data', r);
+  }
+  for (const ids of chunks([...needs.erasures], 500)) {
+    for (const r of await trx.selectFrom('rm_erasures').selectAll().where('erasure_id', 'in', ids).execute()) rows.seed('rm_erasures', r);
+  }
+  for (const ids of chunks([...needs.recipients], 500)) {
+    for (const r of await trx.selectFrom('rm_recipient_agreements').selectAll().where('recipient_id', 'in', ids).execute()) {
+      rows.seed('rm_recipient_agreements', r);
+    }
+  }
+}
+
+async function flush(db: Kysely<ReadModelTables>, rows: RowSet, maxParameters: number): Promise<void> {
+  // table names vary per call, which Kysely's types cannot follow: the SQL is the same
+  const untyped = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+  for (const table of PROJECTED_TABLES) {
+    const { upserts, deletes } = rows.changes(table);
+    const pk = PRIMARY_KEYS[table] as readonly string[];
+    if (upserts.length > 0) {
+      const columns = Object.keys(upserts[0]!);
+      const others = columns.filter((c) => !pk.includes(c));
+      for (const chunk of chunks(upserts, Math.floor(maxParameters / columns.length))) {
+        await untyped.insertInto(table)
+          .values(chunk as unknown as Record<string, unknown>[])
+          .onConflict((oc) => oc.columns(pk as string[]).doUpdateSet((eb) => Object.fromEntries(others.map((c) => [c, eb.ref(`excluded.${c}`)]))))
+          .execute();
+      }
+    }
+    for (const row of deletes) {
+      let q = untyped.deleteFrom(table);
+      for (const c of pk) q = q.where(c, '=', (row as unknown as Record<string, unknown>)[c]);
+      await q.execute();
+    }
+  }
+}

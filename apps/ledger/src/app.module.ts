@@ -4,6 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { HealthController } from './health/health.http.controller';
 import { ApiKeyGuard } from './http/auth';
 import { ProblemFilter } from './http/problem.filter';
+import { ReadSideModule } from './read-side/read-side.module';
 import { InfrastructureModule, type InfrastructureOptions } from './infrastructure/infrastructure.module';
 import { ListPolicyVersionsController } from './policy/list-policy-versions/list-policy-versions.http.controller';
 import { PublishPolicyVersionController } from './policy/publish-policy-version/publish-policy-version.http.controller';
@@ -51,7 +52,7 @@ export class AppModule {
   static forRoot(options: InfrastructureOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(options)],
+      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(options), ReadSideModule.forRoot()],
       controllers: [
         GrantConsentController, WithdrawConsentController, RetractWithdrawalController, RecordPersonalDataController,
         RestrictProcessingController, RecordTransferController, ObligationsController, TerminateAgreementController,

@@ -48,7 +48,7 @@ const CASES: BadRequest[] = [
   { name: 'policy refusal: unknown policy version', url: '/v1/subjects/u-2/consents', body: grantBody({ policyVersion: '1999-01' }), headers: idem, status: 422, code: 'POLICY_VERSION_UNKNOWN' },
 ];
 
-describe('bad input: a 4xx problem, and the store byte-for-byte unchanged', () => {
+describe('bad input: a 4xx problem, and the data directory (events, key vault, read models) byte-for-byte unchanged', () => {
   let l: Ledger;
   beforeAll(async () => {
     l = await startLedger();
@@ -58,6 +58,7 @@ describe('bad input: a 4xx problem, and the store byte-for-byte unchanged', () =
   afterAll(() => l.close());
 
   it.each(CASES)('$name → $status $code', async (c) => {
+    await l.settled();
     const before = l.fingerprint();
     const r = await l.call('service', c.method ?? 'POST', c.url, c.body, c.headers);
     expect(r.status).toBe(c.status);

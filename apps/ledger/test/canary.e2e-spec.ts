@@ -32,7 +32,7 @@ describe('personal data never leaves in plaintext (canary)', () => {
     await record('service', 'POST', '/v1/subjects/u-c/consent-withdrawals', { purposes: CANARY, receivedOn: '2026-11-25' });
     // every role reads the subject
     for (const role of ['service', 'auditor', 'regulator', 'admin'] as const) {
-      await record(role, 'GET', '/v1/subjects/u-c');
+      responses.push({ role, raw: (await l.read(role, '/v1/subjects/u-c')).raw });
       await record(role, 'GET', '/v1/subjects/u-c/history');
     }
     await l.app.close(); // flush and close the files before scanning them

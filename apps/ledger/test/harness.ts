@@ -4,6 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { Projector } from '@ledger/read-models';
 import { createApp } from '../src/app';
 import { loadConfig, type Role } from '../src/config/ledger.config';
 import type { Clock } from '../src/infrastructure/clock';
@@ -33,6 +35,10 @@ export interface Ledger {
   /** everything the service logged, as written */
   logs(): string;
   call(role: Role | null, method: 'GET' | 'POST', url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  /** resolves once the read models hold every stored event */
+  settled(): Promise<void>;
+  /** a GET that waits for the read models to include every command sent so far */
+  read(role: Role | null, url: string): Promise<Reply>;
   /** a command with a fresh Idempotency-Key unless one is given */
   command(role: Role, url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
   /**
@@ -65,6 +71,7 @@ export async function startLedger(now = '2026-11-25T05:00:00Z'): Promise<Ledger>
   const clock = new TestClock(new Date(now));
   const app = await createApp({ config, logger, clock });
 
+  let lastPosition = 0n;
   const call: Ledger['call'] = async (role, method, url, body, headers = {}) => {
     const res = await app.inject({
       method,
@@ -82,6 +89,10 @@ export async function startLedger(now = '2026-11-25T05:00:00Z'): Promise<Ledger>
     } catch {
       parsed = null;
     }
+    const position = (parsed as { position?: string } | null)?.position;
+    if (method === 'POST' && res.statusCode === 201 && position && BigInt(position) > lastPosition) lastPosition = BigInt(position);
+    const recorded = (parsed as { recorded?: { position?: string } } | null)?.recorded?.position;
+    if (recorded && BigInt(recorded) > lastPosition) lastPosition = BigInt(recorded);
     return { status: res.statusCode, headers: res.headers, body: parsed, raw: res.body };
   };
 
@@ -91,6 +102,14 @@ export async function startLedger(now = '2026-11-25T05:00:00Z'): Promise<Ledger>
     dataDir,
     logs: () => lines.join(''),
     call,
+    settled: async () => {
+      const head = await app.get<EventStore>(EVENT_STORE).headPosition();
+      for (let i = 0; app.get(Projector).lastPosition < head; i++) {
+        if (i > 400) throw new Error('the projector did not catch up');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
+    read: (role, url) => call(role, 'GET', `${url}${url.includes('?') ? '&' : '?'}minPosition=${lastPosition}`),
     command: (role, url, body, headers = {}) =>
       call(role, 'POST', url, body, { 'idempotency-key': `test-key-${++keySeq}-${Date.now()}`, ...headers }),
     fingerprint: () =>

@@ -24,14 +24,14 @@ describe('subject lifecycle through HTTP', () => {
     // 25 Nov 2026 + 30 Kazakhstan working days: 16 Dec, 1–2 Jan and 7 Jan are holidays
     expect(withdrawal.body.events[2].data.dueOn).toBe('2027-01-12');
 
-    const state = await l.call('service', 'GET', '/v1/subjects/u-1');
+    const state = await l.read('service', '/v1/subjects/u-1');
     expect(state.body).toMatchObject({ agreement: { state: 'suspended' }, openErasure: { dueOn: '2027-01-12', status: 'scheduled' } });
 
     l.clock.set('2027-01-12T12:00:00Z'); // the last day, 17:00 in Almaty
     const retraction = await l.command('service', '/v1/subjects/u-1/withdrawal-retractions', { retractedOn: '2027-01-12', via: 'sign-in' });
     expect(retraction.status).toBe(201);
     expect(retraction.body.events.map((e: { type: string }) => e.type)).toEqual(['WithdrawalRetracted', 'AgreementResumed', 'ErasureCancelled']);
-    expect((await l.call('service', 'GET', '/v1/subjects/u-1')).body).toMatchObject({ openErasure: null, agreement: { state: 'active' } });
+    expect((await l.read('service', '/v1/subjects/u-1')).body).toMatchObject({ openErasure: null, agreement: { state: 'active' } });
   });
 
   it('refuses a retraction after the due date, naming §2.10', async () => {
@@ -91,12 +91,13 @@ describe('subject lifecycle through HTTP', () => {
   it('terminating the agreement starts the 3-year retention clock (§2.6)', async () => {
     await l.command('service', '/v1/subjects/u-7/consents', grantBody());
     await l.command('service', '/v1/subjects/u-7/agreement-termination', { endedOn: '2026-11-24', reason: 'contract-ended' });
-    expect((await l.call('auditor', 'GET', '/v1/subjects/u-7')).body.agreement).toEqual({ state: 'terminated', retentionEndsOn: '2029-11-24' });
+    expect((await l.read('auditor', '/v1/subjects/u-7')).body.agreement).toEqual({ state: 'terminated', endedOn: '2026-11-24', retentionEndsOn: '2029-11-24' });
   });
 
   it('answers a retry with the first result and writes nothing; refuses the key for another request', async () => {
     const headers = { 'idempotency-key': 'grant-u8-000001' };
     const first = await l.call('service', 'POST', '/v1/subjects/u-8/consents', grantBody(), headers);
+    await l.settled();
     const before = l.fingerprint();
     const retry = await l.call('service', 'POST', '/v1/subjects/u-8/consents', grantBody(), headers);
     expect(retry.status).toBe(201);

@@ -7,3 +7,4 @@ export * from './migrations';
 export * from './database';
 export * from './projection';
 export * from './projector';
+export * from './queries';

@@ -15,8 +15,17 @@ export interface ApiKey {
   readonly secret: string;
 }
 
+/** What this process runs (LEDGER_ROLES): the HTTP API, the read-model projector. */
+export const PROCESS_ROLES = ['api', 'projector'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
 /** Everything the service reads from its environment; see the README's configuration table. */
 export interface LedgerConfig {
+  /** read models on PostgreSQL when set (DATABASE_URL), else a SQLite file in dataDir */
+  readonly databaseUrl: string | undefined;
+  readonly processRoles: ReadonlySet<ProcessRole>;
+  /** longest a read waits for the read models to reach a requested position */
+  readonly readWaitMs: number;
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
@@ -80,7 +89,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const calendarOverrides = env.LEDGER_CALENDAR_FILE
     ? (JSON.parse(readFileSync(env.LEDGER_CALENDAR_FILE, 'utf8')) as CalendarYear[])
     : [];
+  const processRoles = (env.LEDGER_ROLES ?? 'api,projector').split(',').map((r) => r.trim()).filter(Boolean);
+  for (const r of processRoles) {
+    if (!PROCESS_ROLES.includes(r as ProcessRole)) throw new ConfigError(`LEDGER_ROLES: unknown role "${r}" (known: ${PROCESS_ROLES.join(', ')})`);
+  }
   return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    processRoles: new Set(processRoles as ProcessRole[]),
+    readWaitMs: int(env, 'LEDGER_READ_WAIT_MS', 2000, 0, 30_000),
     host: env.HOST ?? '127.0.0.1',
     port: int(env, 'PORT', 3000, 0, 65535),
     dataDir,

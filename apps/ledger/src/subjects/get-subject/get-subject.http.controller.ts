@@ -1,8 +1,9 @@
-import { Controller, Param } from '@nestjs/common';
+import { Controller, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../../http/auth';
 import { QueryRoute } from '../../http/routes';
+import { minPositionOf, ReadOptions } from '../../http/read-options';
 import { OpaqueIdPipe } from '../../http/validation';
 import { GetSubjectQuery } from './get-subject.query';
 
@@ -12,7 +13,7 @@ export class GetSubjectController {
   constructor(private readonly queries: QueryBus) {}
 
   @QueryRoute('', 'Current state: consents per purpose, restriction, agreement, open erasure and due date', 'service', 'auditor')
-  get(@Param('subjectId', OpaqueIdPipe) subjectId: string, @CurrentPrincipal() principal: Principal) {
-    return this.queries.execute(new GetSubjectQuery(subjectId, principal));
+  get(@Param('subjectId', OpaqueIdPipe) subjectId: string, @Query() read: ReadOptions, @CurrentPrincipal() principal: Principal) {
+    return this.queries.execute(new GetSubjectQuery(subjectId, principal, minPositionOf(read)));
   }
 }

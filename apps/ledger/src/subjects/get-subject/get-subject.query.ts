@@ -1,79 +1,70 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import {
-  activePurposes, fold, kzDateOf, notFound, subjectStream, toDomainEvent,
-  type Decider, type PersonalDataRecorded, type Purpose, type SubjectCommand, type SubjectEvent, type SubjectState,
-} from '@ledger/domain';
-import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { compareDates, kzDateOf, notFound, type SealedValue } from '@ledger/domain';
+import { ReadModelQueries } from '@ledger/read-models';
 import type { Principal } from '../../http/auth';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
-import { SUBJECT_DECIDER } from '../../infrastructure/infrastructure.module';
+import { ReadYourWrites } from '../../read-side/read-side.module';
 import { PersonalDataReveal } from '../personal-data-reveal';
 
 export class GetSubjectQuery {
-  constructor(readonly subjectId: string, readonly principal: Principal) {}
+  constructor(readonly subjectId: string, readonly principal: Principal, readonly minPosition: bigint | undefined) {}
 }
 
-/**
- * The current state of one subject. Folded from the stream for now; the read-model issue
- * moves this onto projections without changing the response.
- */
+/** The current state of one subject, from the read models (never by folding its stream). */
 @QueryHandler(GetSubjectQuery)
 export class GetSubjectHandler implements IQueryHandler<GetSubjectQuery> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(SUBJECT_DECIDER) private readonly decider: Decider<SubjectCommand, SubjectEvent, SubjectState>,
+    private readonly queries: ReadModelQueries,
+    private readonly readYourWrites: ReadYourWrites,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly reveal: PersonalDataReveal,
   ) {}
 
-  async execute({ subjectId, principal }: GetSubjectQuery) {
-    const stored = await this.store.readStream(subjectStream(subjectId));
-    if (stored.length === 0) throw notFound('UNKNOWN_SUBJECT', 'nothing has been recorded for this subject');
-    const events = stored.map((e) => toDomainEvent(e.type, e.metadata.schemaVersion, e.data) as SubjectEvent);
-    const state = fold(this.decider, events);
+  async execute({ subjectId, principal, minPosition }: GetSubjectQuery) {
+    await this.readYourWrites.waitFor(minPosition);
+    const view = await this.queries.subject(subjectId);
+    if (!view) throw notFound('UNKNOWN_SUBJECT', 'nothing has been recorded for this subject');
     const today = kzDateOf(this.clock.now());
-    const active = new Set(activePurposes(state, today));
-
-    const latest = new Map<string, PersonalDataRecorded['data'] & { recordedAt: string }>();
-    stored.forEach((e, i) => {
-      const ev = events[i]!;
-      if (ev.type === 'PersonalDataRecorded') latest.set(ev.data.category, { ...ev.data, recordedAt: e.metadata.recordedAt });
-    });
-    const erasedAt = state.status === 'erased'
-      ? stored.findLast((e) => e.type === 'ErasureCompleted')?.metadata.occurredAt ?? null
-      : null;
-
+    const { subject: s } = view;
     return {
       subjectId,
-      revision: stored.at(-1)!.revision.toString(),
-      position: stored.at(-1)!.position.toString(),
-      status: state.status === 'erased' ? 'erased' : 'active',
-      erasedAt,
-      agreement: { state: state.agreement, retentionEndsOn: state.retentionEndsOn },
-      restricted: state.restrictionId !== null,
-      consents: (Object.entries(state.purposes) as [Purpose, NonNullable<SubjectState['purposes'][Purpose]>][]).map(([purpose, p]) => ({
-        purpose,
-        basis: p.basis,
-        status: p.status === 'active' && !active.has(purpose) ? 'lapsed' : p.status,
-        categories: p.categories,
-        policyVersion: p.policyVersion,
-        thirdPartyTransfer: p.thirdPartyTransfer,
-        crossBorderTransfer: p.crossBorderTransfer,
-        validUntil: p.validUntil,
+      revision: String(s.revision),
+      position: String(s.position),
+      status: s.status,
+      erasedAt: s.erased_at,
+      agreement: { state: s.agreement_state, endedOn: s.agreement_ended_on, retentionEndsOn: s.retention_ends_on },
+      restricted: s.restricted === 1,
+      policy: { version: s.policy_version, acceptedAs: s.policy_accepted_mode, acceptedAt: s.policy_accepted_at },
+      consents: view.consents.map((c) => ({
+        purpose: c.purpose,
+        basis: c.basis,
+        // §2.3 — a consent past its validUntil is no longer a basis
+        status: c.status === 'active' && c.valid_until !== null && compareDates(today, c.valid_until) > 0 ? 'lapsed' : c.status,
+        categories: JSON.parse(c.categories) as string[],
+        policyVersion: c.policy_version,
+        channel: c.channel,
+        thirdPartyTransfer: c.third_party_transfer === 1,
+        crossBorderTransfer: c.cross_border_transfer === 1,
+        publication: c.publication === 1,
+        validUntil: c.valid_until,
+        grantedAt: c.granted_at,
+        withdrawnOn: c.withdrawn_on,
       })),
-      openErasure: state.erasure ? { erasureId: state.erasure.erasureId, dueOn: state.erasure.dueOn, status: 'scheduled' } : null,
-      pendingWithdrawals: state.pendingWithdrawals.map((w) => ({
-        withdrawalId: w.withdrawalId, purposes: w.purposes, receivedOn: w.receivedOn, retractableUntil: w.retractableUntil,
-      })),
-      openObligations: state.openObligations.length,
-      activeLegalHolds: state.legalHolds.length,
-      acceptedPolicyVersions: state.acceptedPolicyVersions,
-      personalData: await Promise.all([...latest.values()].map(async (d) => ({
+      openErasure: view.openErasure && {
+        erasureId: view.openErasure.erasure_id,
+        receivedOn: view.openErasure.received_on,
+        dueOn: view.openErasure.due_on,
+        status: compareDates(today, view.openErasure.due_on) > 0 ? 'overdue' : 'scheduled',
+      },
+      openObligations: s.open_obligations,
+      activeLegalHolds: s.active_legal_holds,
+      acceptedPolicyVersions: view.acceptances.map((a) => ({ version: a.policy_version, mode: a.mode, acceptedAt: a.accepted_at })),
+      personalData: await Promise.all(view.personalData.map(async (d) => ({
         category: d.category,
         source: d.source,
-        recordedAt: d.recordedAt,
-        value: await this.reveal.forPrincipal(principal, subjectId, d.category)('value', d.value),
+        recordedAt: d.recorded_at,
+        value: await this.reveal.forPrincipal(principal, subjectId, d.category)('value', JSON.parse(d.sealed) as SealedValue),
       }))),
     };
   }

@@ -1,0 +1,161 @@
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { ReadModelDatabase } from './database';
+import type {
+  ConsentRow, ErasureRow, PersonalDataRow, PolicyAcceptanceRow, PolicyVersionRow, ReadModelTables, RecipientAgreementRow,
+  RecipientRow, SubjectRow, TransferRow,
+} from './schema';
+
+/** A page of rows and the cursor of the next page (null at the end). */
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextCursor: string | null;
+}
+
+/** Opaque keyset cursors: the sort key of the last row, base64url JSON. */
+export const encodeCursor = (key: readonly (string | number)[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+export function decodeCursor(cursor: string | undefined, arity: number): (string | number)[] | null {
+  if (!cursor) return null;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === 'string' || typeof k === 'number')) return key;
+  } catch { /* fall through */ }
+  throw new InvalidCursorError();
+}
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('the cursor is not one this API issued');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+/** `(a, b) > (x, y)` spelled portably. */
+function after<T extends keyof ReadModelTables>(eb: ExpressionBuilder<ReadModelTables, T>, columns: string[], key: (string | number)[]) {
+  const ref = (c: string) => eb.ref(c as never);
+  const ors = columns.map((c, i) =>
+    eb.and([...columns.slice(0, i).map((p, j) => eb(ref(p), '=', key[j] as never)), eb(ref(c), '>', key[i] as never)]));
+  return eb.or(ors);
+}
+
+function page<T>(rows: T[], limit: number, keyOf: (row: T) => (string | number)[]): Page<T> {
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? encodeCursor(keyOf(items.at(-1)!)) : null };
+}
+
+const pos = (p: string | number | bigint) => String(p);
+
+export interface SubjectView {
+  readonly subject: SubjectRow;
+  readonly consents: ConsentRow[];
+  readonly personalData: PersonalDataRow[];
+  readonly openErasure: ErasureRow | null;
+  readonly acceptances: PolicyAcceptanceRow[];
+}
+
+export interface ConsentFilter { subjectId?: string; purpose?: string; status?: string; cursor?: string; limit: number }
+export interface ErasureFilter { subjectId?: string; status?: 'scheduled' | 'cancelled' | 'completed' | 'overdue'; dueBefore?: string; cursor?: string; limit: number }
+export interface TransferFilter {
+  subjectId?: string; recipientId?: string; country?: string; crossBorder?: boolean; purpose?: string; category?: string;
+  form?: string; from?: string; to?: string; cursor?: string; limit: number;
+}
+export interface RetentionFilter { endsBefore?: string; cursor?: string; limit: number }
+
+/** Every question the API asks of the read models; the same SQL on SQLite and PostgreSQL. */
+export class ReadModelQueries {
+  private readonly db: Kysely<ReadModelTables>;
+
+  constructor(rm: ReadModelDatabase) {
+    this.db = rm.db;
+  }
+
+  async subject(subjectId: string): Promise<SubjectView | null> {
+    const subject = await this.db.selectFrom('rm_subjects').selectAll().where('subject_id', '=', subjectId).executeTakeFirst();
+    if (!subject) return null;
+    const [consents, personalData, acceptances, openErasure] = await Promise.all([
+      this.db.selectFrom('rm_consents').selectAll().where('subject_id', '=', subjectId).orderBy('purpose').execute(),
+      this.db.selectFrom('rm_personal_data').selectAll().where('subject_id', '=', subjectId).orderBy('category').execute(),
+      this.db.selectFrom('rm_policy_acceptances').selectAll().where('subject_id', '=', subjectId).orderBy('accepted_at').execute(),
+      subject.open_erasure_id
+        ? this.db.selectFrom('rm_erasures').selectAll().where('erasure_id', '=', subject.open_erasure_id).executeTakeFirst()
+        : Promise.resolve(undefined),
+    ]);
+    return { subject, consents, personalData, acceptances, openErasure: openErasure ?? null };
+  }
+
+  async consents(f: ConsentFilter): Promise<Page<ConsentRow>> {
+    const key = decodeCursor(f.cursor, 2);
+    let q = this.db.selectFrom('rm_consents').selectAll();
+    if (f.subjectId) q = q.where('subject_id', '=', f.subjectId);
+    if (f.purpose) q = q.where('purpose', '=', f.purpose);
+    if (f.status) q = q.where('status', '=', f.status as ConsentRow['status']);
+    if (key) q = q.where((eb) => after(eb, ['subject_id', 'purpose'], key));
+    const rows = await q.orderBy('subject_id').orderBy('purpose').limit(f.limit + 1).execute();
+    return page(rows, f.limit, (r) => [r.subject_id, r.purpose]);
+  }
+
+  /** `overdue` is a scheduled erasure whose due date is before `today` (Kazakhstan date). */
+  async erasures(f: ErasureFilter, today: string): Promise<Page<ErasureRow>> {
+    const key = decodeCursor(f.cursor, 2);
+    let q = this.db.selectFrom('rm_erasures').selectAll();
+    if (f.subjectId) q = q.where('subject_id', '=', f.subjectId);
+    if (f.status === 'overdue') q = q.where('status', '=', 'scheduled').where('due_on', '<', today);
+    else if (f.status) q = q.where('status', '=', f.status);
+    if (f.dueBefore) q = q.where('due_on', '<', f.dueBefore);
+    if (key) q = q.where((eb) => after(eb, ['due_on', 'erasure_id'], key));
+    const rows = await q.orderBy('due_on').orderBy('erasure_id').limit(f.limit + 1).execute();
+    return page(rows, f.limit, (r) => [r.due_on, r.erasure_id]);
+  }
+
+  async transfers(f: TransferFilter): Promise<Page<TransferRow>> {
+    const key = decodeCursor(f.cursor, 1);
+    let q = this.db.selectFrom('rm_transfers').selectAll();
+    if (f.subjectId) q = q.where('subject_id', '=', f.subjectId);
+    if (f.recipientId) q = q.where('recipient_id', '=', f.recipientId);
+    if (f.country) q = q.where('recipient_country', '=', f.country);
+    if (f.crossBorder !== undefined) q = q.where('cross_border', '=', f.crossBorder ? 1 : 0);
+    if (f.purpose) q = q.where('purpose', '=', f.purpose);
+    if (f.category) q = q.where('categories', 'like', `%${JSON.stringify(f.category)}%`);
+    if (f.form) q = q.where('form', '=', f.form);
+    if (f.from) q = q.where('transferred_at', '>=', f.from);
+    if (f.to) q = q.where('transferred_at', '<', f.to);
+    if (key) q = q.where('position', '>', String(key[0]));
+    const rows = await q.orderBy('position').limit(f.limit + 1).execute();
+    return page(rows, f.limit, (r) => [pos(r.position)]);
+  }
+
+  async retention(f: RetentionFilter): Promise<Page<SubjectRow>> {
+    const key = decodeCursor(f.cursor, 2);
+    let q = this.db.selectFrom('rm_subjects').selectAll().where('retention_ends_on', 'is not', null);
+    if (f.endsBefore) q = q.where('retention_ends_on', '<', f.endsBefore);
+    if (key) q = q.where((eb) => after(eb, ['retention_ends_on', 'subject_id'], key));
+    const rows = await q.orderBy('retention_ends_on').orderBy('subject_id').limit(f.limit + 1).execute();
+    return page(rows, f.limit, (r) => [r.retention_ends_on!, r.subject_id]);
+  }
+
+  policyVersions(): Promise<PolicyVersionRow[]> {
+    return this.db.selectFrom('rm_policy_versions').selectAll().orderBy('published_at').orderBy('version').execute();
+  }
+
+  async policyAcceptances(version: string, cursor: string | undefined, limit: number): Promise<Page<PolicyAcceptanceRow>> {
+    const key = decodeCursor(cursor, 1);
+    let q = this.db.selectFrom('rm_policy_acceptances').selectAll().where('policy_version', '=', version);
+    if (key) q = q.where('subject_id', '>', String(key[0]));
+    const rows = await q.orderBy('subject_id').limit(limit + 1).execute();
+    return page(rows, limit, (r) => [r.subject_id]);
+  }
+
+  async recipients(cursor: string | undefined, limit: number): Promise<Page<RecipientRow & { agreements: RecipientAgreementRow[] }>> {
+    const key = decodeCursor(cursor, 1);
+    let q = this.db.selectFrom('rm_recipients').selectAll();
+    if (key) q = q.where('recipient_id', '>', String(key[0]));
+    const rows = await q.orderBy('recipient_id').limit(limit + 1).execute();
+    const ids = rows.map((r) => r.recipient_id);
+    const agreements = ids.length === 0 ? [] : await this.db.selectFrom('rm_recipient_agreements').selectAll()
+      .where('recipient_id', 'in', ids).orderBy('recipient_id').orderBy('signed_on').execute();
+    return page(rows.map((r) => ({ ...r, agreements: agreements.filter((a) => a.recipient_id === r.recipient_id) })), limit, (r) => [r.recipient_id]);
+  }
+
+  async checkpoint(projection = 'read-models'): Promise<{ position: bigint; updatedAt: string | null }> {
+    const row = await this.db.selectFrom('rm_checkpoints').selectAll().where('projection', '=', projection).executeTakeFirst();
+    return { position: row ? BigInt(row.position) : 0n, updatedAt: row?.updated_at ?? null };
+  }
+}

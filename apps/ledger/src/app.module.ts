@@ -5,6 +5,8 @@ import { HealthController } from './health/health.http.controller';
 import { ApiKeyGuard } from './http/auth';
 import { ProblemFilter } from './http/problem.filter';
 import { ReadSideModule } from './read-side/read-side.module';
+import { ProjectionStatusController } from './operations/projection-status.http.controller';
+import { RegistersController } from './registers/registers.http.controller';
 import { InfrastructureModule, type InfrastructureOptions } from './infrastructure/infrastructure.module';
 import { ListPolicyVersionsController } from './policy/list-policy-versions/list-policy-versions.http.controller';
 import { PublishPolicyVersionController } from './policy/publish-policy-version/publish-policy-version.http.controller';
@@ -58,7 +60,7 @@ export class AppModule {
         RestrictProcessingController, RecordTransferController, ObligationsController, TerminateAgreementController,
         AcceptPolicyController, GetSubjectController, GetSubjectHistoryController,
         PublishPolicyVersionController, ListPolicyVersionsController, RecipientRegisterController, GetRecipientController,
-        HealthController,
+        RegistersController, ProjectionStatusController, HealthController,
       ],
       providers: [
         ...commandHandlers,

@@ -59,13 +59,14 @@ export interface Reply {
 
 let keySeq = 0;
 
-export async function startLedger(now = '2026-11-25T05:00:00Z'): Promise<Ledger> {
+export async function startLedger(now = '2026-11-25T05:00:00Z', env: NodeJS.ProcessEnv = {}): Promise<Ledger> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
   const lines: string[] = [];
   const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
   const config = loadConfig({
     LEDGER_DATA_DIR: dataDir,
     LEDGER_API_KEYS: Object.entries(KEYS).map(([role, key]) => `test-${role}:${role}:${key}`).join(','),
+    ...env,
   });
   const logger = createRootLogger('debug', sink);
   const clock = new TestClock(new Date(now));

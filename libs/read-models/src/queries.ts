@@ -143,9 +143,10 @@ export class ReadModelQueries {
     return page(rows, limit, (r) => [r.subject_id]);
   }
 
-  async recipients(cursor: string | undefined, limit: number): Promise<Page<RecipientRow & { agreements: RecipientAgreementRow[] }>> {
+  async recipients(cursor: string | undefined, limit: number, only?: string): Promise<Page<RecipientRow & { agreements: RecipientAgreementRow[] }>> {
     const key = decodeCursor(cursor, 1);
     let q = this.db.selectFrom('rm_recipients').selectAll();
+    if (only) q = q.where('recipient_id', '=', only);
     if (key) q = q.where('recipient_id', '>', String(key[0]));
     const rows = await q.orderBy('recipient_id').limit(limit + 1).execute();
     const ids = rows.map((r) => r.recipient_id);

@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { DomainError } from '@ledger/domain';
 import { WrongExpectedVersionError } from '@ledger/event-store';
 import { DataKeyDestroyedError } from '@ledger/crypto';
+import { InvalidCursorError } from '@ledger/read-models';
 
 /**
  * RFC 9457 problem details with stable codes. `detail` never carries a value the caller
@@ -77,6 +78,9 @@ export function toProblem(error: unknown): MappedError {
   if (error instanceof DomainError) {
     const status = error.kind === 'refused' ? 422 : error.kind === 'not-found' ? 404 : 400;
     return { problem: problem(status, error.code, error.message, error.clause ? { clause: error.clause } : {}), unexpected: false };
+  }
+  if (error instanceof InvalidCursorError) {
+    return { problem: problem(400, 'INVALID_CURSOR', error.message), unexpected: false };
   }
   if (error instanceof DataKeyDestroyedError) {
     return { problem: problem(422, 'SUBJECT_ERASED', 'the personal data of this subject has been destroyed', { clause: '§2.10' }), unexpected: false };

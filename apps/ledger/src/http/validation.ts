@@ -44,3 +44,12 @@ export class OpaqueIdPipe implements PipeTransform<string, string> {
     return value;
   }
 }
+
+/** Policy version labels in paths. */
+@Injectable()
+export class IsVersionPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(value)) throw new ProblemException(400, 'INVALID_VERSION', 'not a policy version label');
+    return value;
+  }
+}

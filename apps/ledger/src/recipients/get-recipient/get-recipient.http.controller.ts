@@ -1,25 +1,48 @@
-import { Controller, Inject, Param } from '@nestjs/common';
+import { Controller, Inject, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { agreementInForce, HOME_COUNTRY, kzDateOf, notFound } from '@ledger/domain';
+import { agreementInForce, HOME_COUNTRY, kzDateOf, notFound, type RecipientKind } from '@ledger/domain';
+import { ReadModelQueries, type RecipientAgreementRow, type RecipientRow } from '@ledger/read-models';
+import { minPositionOf, ReadOptions } from '../../http/read-options';
 import { QueryRoute } from '../../http/routes';
 import { OpaqueIdPipe } from '../../http/validation';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
-import { ReferenceData } from '../../infrastructure/repositories';
+import { ReadYourWrites } from '../../read-side/read-side.module';
+import { jsonPage } from '../../registers/register-output';
+import { PageParams } from '../../registers/register-params';
 
+/** The third-party register (§2.2, §3.1, §4.4), from the read models. */
 @ApiTags('recipients')
 @Controller('v1/recipients')
 export class GetRecipientController {
-  constructor(private readonly reference: ReferenceData, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(
+    private readonly queries: ReadModelQueries,
+    private readonly readYourWrites: ReadYourWrites,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
-  @QueryRoute(':recipientId', 'A recipient and its confidentiality agreements (§4.4)', 'admin', 'service', 'auditor')
-  async get(@Param('recipientId', OpaqueIdPipe) recipientId: string) {
-    const state = await this.reference.recipient(recipientId);
-    if (!state.registered) throw notFound('UNKNOWN_RECIPIENT', 'no recipient is registered under that id');
-    return {
-      ...state.registered,
-      crossBorder: state.registered.country !== HOME_COUNTRY,
-      confidentialityAgreementInForce: agreementInForce(state, kzDateOf(this.clock.now())),
-      agreements: state.agreements,
+  private view(today: string) {
+    return (r: RecipientRow & { agreements: RecipientAgreementRow[] }) => {
+      const agreements = r.agreements.map((a) => ({ reference: a.reference, signedOn: a.signed_on, expiresOn: a.expires_on, endedOn: a.ended_on }));
+      const inForce = agreementInForce({ registered: null, agreements }, today);
+      return {
+        recipientId: r.recipient_id, name: r.name, kind: r.kind as RecipientKind, country: r.country,
+        crossBorder: r.country !== HOME_COUNTRY, confidentialityAgreementInForce: inForce, agreements: agreements as never,
+      };
     };
+  }
+
+  @QueryRoute('', 'All registered recipients and their confidentiality agreements (§4.4)', 'admin', 'service', 'auditor', 'regulator')
+  async list(@Query() p: PageParams) {
+    await this.readYourWrites.waitFor(minPositionOf(p));
+    return jsonPage(await this.queries.recipients(p.cursor, p.limit ?? 100), this.view(kzDateOf(this.clock.now())));
+  }
+
+  @QueryRoute(':recipientId', 'A recipient and its confidentiality agreements (§4.4)', 'admin', 'service', 'auditor', 'regulator')
+  async get(@Param('recipientId', OpaqueIdPipe) recipientId: string, @Query() read: ReadOptions) {
+    await this.readYourWrites.waitFor(minPositionOf(read));
+    const page = await this.queries.recipients(undefined, 1, recipientId);
+    const found = page.items[0];
+    if (!found) throw notFound('UNKNOWN_RECIPIENT', 'no recipient is registered under that id');
+    return this.view(kzDateOf(this.clock.now()))(found);
   }
 }

@@ -1,0 +1,49 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsISO31661Alpha2, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { CATEGORIES, PURPOSES, TRANSFER_FORMS } from '@ledger/domain';
+import { IsLocalDate, IsOpaqueId } from '../http/validators';
+
+/** Paging, format and read-your-writes, common to every register. */
+export class PageParams {
+  @ApiPropertyOptional({ description: 'opaque cursor from the previous page' }) @IsOptional() @IsString() @MaxLength(512) cursor?: string;
+  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json', description: 'csv streams every matching row, not one page' })
+  @IsOptional() @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+  @ApiPropertyOptional({ description: 'wait until the read models include this global position' })
+  @IsOptional() @Matches(/^\d{1,19}$/)
+  minPosition?: string;
+}
+
+export class ConsentParams extends PageParams {
+  @ApiPropertyOptional() @IsOptional() @IsOpaqueId() subjectId?: string;
+  @ApiPropertyOptional({ enum: PURPOSES }) @IsOptional() @IsIn(PURPOSES) purpose?: string;
+  @ApiPropertyOptional({ enum: ['active', 'withdrawn'] }) @IsOptional() @IsIn(['active', 'withdrawn']) status?: string;
+}
+
+export class ErasureParams extends PageParams {
+  @ApiPropertyOptional() @IsOptional() @IsOpaqueId() subjectId?: string;
+  @ApiPropertyOptional({ enum: ['scheduled', 'cancelled', 'completed', 'overdue'] })
+  @IsOptional() @IsIn(['scheduled', 'cancelled', 'completed', 'overdue'])
+  status?: 'scheduled' | 'cancelled' | 'completed' | 'overdue';
+  @ApiPropertyOptional({ example: '2027-01-31' }) @IsOptional() @IsLocalDate() dueBefore?: string;
+}
+
+export class TransferParams extends PageParams {
+  @ApiPropertyOptional() @IsOptional() @IsOpaqueId() subjectId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsOpaqueId() recipientId?: string;
+  @ApiPropertyOptional({ example: 'DE' }) @IsOptional() @IsISO31661Alpha2() country?: string;
+  @ApiPropertyOptional({ type: Boolean })
+  @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean()
+  crossBorder?: boolean;
+  @ApiPropertyOptional({ enum: PURPOSES }) @IsOptional() @IsIn(PURPOSES) purpose?: string;
+  @ApiPropertyOptional({ enum: CATEGORIES }) @IsOptional() @IsIn(CATEGORIES) category?: string;
+  @ApiPropertyOptional({ enum: TRANSFER_FORMS }) @IsOptional() @IsIn(TRANSFER_FORMS) form?: string;
+  @ApiPropertyOptional({ description: 'transferred at or after' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
+  @ApiPropertyOptional({ description: 'transferred before' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
+}
+
+export class RetentionParams extends PageParams {
+  @ApiPropertyOptional({ example: '2030-01-01' }) @IsOptional() @IsLocalDate() endsBefore?: string;
+}

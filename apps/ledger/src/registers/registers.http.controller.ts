@@ -1,0 +1,99 @@
+import { Controller, Inject, Param, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { compareDates, kzDateOf } from '@ledger/domain';
+import { ReadModelQueries, type ConsentRow, type ErasureRow, type SubjectRow, type TransferRow } from '@ledger/read-models';
+import { minPositionOf } from '../http/read-options';
+import { QueryRoute } from '../http/routes';
+import { IsVersionPipe } from '../http/validation';
+import { CLOCK, type Clock } from '../infrastructure/clock';
+import { ReadYourWrites } from '../read-side/read-side.module';
+import { csvFile, jsonPage } from './register-output';
+import { ConsentParams, ErasureParams, PageParams, RetentionParams, TransferParams } from './register-params';
+
+const list = (json: string) => JSON.parse(json) as string[];
+
+/** CSV columns: the JSON fields, in order (a CSV header is a contract too). */
+const CONSENT_COLUMNS = ['subjectId', 'purpose', 'basis', 'status', 'categories', 'policyVersion', 'channel', 'thirdPartyTransfer', 'crossBorderTransfer', 'publication', 'validUntil', 'grantedAt', 'withdrawnOn'];
+const ERASURE_COLUMNS = ['erasureId', 'subjectId', 'reason', 'receivedOn', 'dueOn', 'status', 'cancelledAt', 'completedAt', 'awaitingAcknowledgement'];
+const TRANSFER_COLUMNS = ['transferId', 'subjectId', 'recipientId', 'recipientCountry', 'crossBorder', 'purpose', 'categories', 'form', 'transferredAt', 'position'];
+const RETENTION_COLUMNS = ['subjectId', 'agreementEndedOn', 'retentionEndsOn', 'status'];
+
+const consentView = (r: ConsentRow) => ({
+  subjectId: r.subject_id, purpose: r.purpose, basis: r.basis, status: r.status, categories: list(r.categories),
+  policyVersion: r.policy_version, channel: r.channel, thirdPartyTransfer: r.third_party_transfer === 1,
+  crossBorderTransfer: r.cross_border_transfer === 1, publication: r.publication === 1, validUntil: r.valid_until,
+  grantedAt: r.granted_at, withdrawnOn: r.withdrawn_on,
+});
+const transferView = (r: TransferRow) => ({
+  transferId: r.transfer_id, subjectId: r.subject_id, recipientId: r.recipient_id, recipientCountry: r.recipient_country,
+  crossBorder: r.cross_border === 1, purpose: r.purpose, categories: list(r.categories), form: r.form,
+  transferredAt: r.transferred_at, position: String(r.position),
+});
+const retentionView = (r: SubjectRow) => ({
+  subjectId: r.subject_id, agreementEndedOn: r.agreement_ended_on, retentionEndsOn: r.retention_ends_on, status: r.status,
+});
+
+/**
+ * The registers a data-protection officer and an auditor keep (§2.6, §2.10, §3), from the
+ * read models; JSON pages or CSV. They carry pseudonymous ids, never personal data.
+ */
+@ApiTags('registers')
+@Controller('v1')
+export class RegistersController {
+  constructor(
+    private readonly queries: ReadModelQueries,
+    private readonly readYourWrites: ReadYourWrites,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  private erasureView = (today: string) => (r: ErasureRow) => ({
+    erasureId: r.erasure_id, subjectId: r.subject_id, reason: r.reason, receivedOn: r.received_on, dueOn: r.due_on,
+    status: r.status === 'scheduled' && compareDates(today, r.due_on) > 0 ? 'overdue' : r.status,
+    cancelledAt: r.cancelled_at, completedAt: r.completed_at, awaitingAcknowledgement: list(r.awaiting_acknowledgement),
+  });
+
+  @QueryRoute('consents', 'Consents per subject and purpose, with policy version and basis (§2.1, §2.3)', 'auditor', 'regulator', 'admin')
+  async consents(@Query() p: ConsentParams) {
+    await this.readYourWrites.waitFor(minPositionOf(p));
+    const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.consents({ ...p, cursor, limit });
+    if (p.format === 'csv') {
+      return csvFile('consents', CONSENT_COLUMNS, async (c) => jsonPage(await fetch(c, 1000), consentView));
+    }
+    return jsonPage(await fetch(p.cursor), consentView);
+  }
+
+  @QueryRoute('erasures', 'The erasure queue: received, due, status, who still owes an acknowledgement (§2.10)', 'auditor', 'regulator', 'admin')
+  async erasures(@Query() p: ErasureParams) {
+    await this.readYourWrites.waitFor(minPositionOf(p));
+    const today = kzDateOf(this.clock.now());
+    const view = this.erasureView(today);
+    const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.erasures({ ...p, cursor, limit }, today);
+    if (p.format === 'csv') return csvFile('erasures', ERASURE_COLUMNS, async (c) => jsonPage(await fetch(c, 1000), view));
+    return jsonPage(await fetch(p.cursor), view);
+  }
+
+  @QueryRoute('transfers', 'The transfers register, filterable by subject, recipient, country, cross-border, purpose, category, form, time (§3)', 'auditor', 'regulator', 'admin')
+  async transfers(@Query() p: TransferParams) {
+    await this.readYourWrites.waitFor(minPositionOf(p));
+    const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.transfers({ ...p, country: p.country?.toUpperCase(), cursor, limit });
+    if (p.format === 'csv') {
+      return csvFile('transfers', TRANSFER_COLUMNS, async (c) => jsonPage(await fetch(c, 1000), transferView));
+    }
+    return jsonPage(await fetch(p.cursor), transferView);
+  }
+
+  @QueryRoute('retention', 'The retention schedule: agreement end and retention end per subject (§2.6)', 'auditor', 'regulator', 'admin')
+  async retention(@Query() p: RetentionParams) {
+    await this.readYourWrites.waitFor(minPositionOf(p));
+    const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.retention({ ...p, cursor, limit });
+    if (p.format === 'csv') return csvFile('retention', RETENTION_COLUMNS, async (c) => jsonPage(await fetch(c, 1000), retentionView));
+    return jsonPage(await fetch(p.cursor), retentionView);
+  }
+
+  @QueryRoute('policy-versions/:version/acceptances', 'Who accepted a policy version, and how (§1.4)', 'auditor', 'regulator', 'admin')
+  async acceptances(@Param('version', IsVersionPipe) version: string, @Query() p: PageParams) {
+    await this.readYourWrites.waitFor(minPositionOf(p));
+    const page = await this.queries.policyAcceptances(version, p.cursor, p.limit ?? 100);
+    return jsonPage(page, (r) => ({ subjectId: r.subject_id, policyVersion: r.policy_version, mode: r.mode, acceptedAt: r.accepted_at }));
+  }
+}

@@ -1,0 +1,110 @@
+import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
+
+const transfer = (recipientId: string, over: Record<string, unknown> = {}) => ({
+  recipientId, purpose: 'service-provision', categories: ['email-address'], form: 'pseudonymised', transferredAt: '2026-11-25T04:00:00Z', ...over,
+});
+
+describe('registers from the read models', () => {
+  let l: Ledger;
+  beforeAll(async () => {
+    l = await startLedger('2026-11-25T05:00:00Z', { LEDGER_READ_WAIT_MS: '300' });
+    await seedReferenceData(l);
+    for (const s of ['r-a', 'r-b', 'r-c']) await l.command('service', `/v1/subjects/${s}/consents`, grantBody({ crossBorderTransfer: true }));
+    await l.command('service', '/v1/subjects/r-a/transfers', transfer('kz-partner'));
+    await l.command('service', '/v1/subjects/r-a/transfers', transfer('de-processor', { categories: ['phone-number'] }));
+    await l.command('service', '/v1/subjects/r-b/transfers', transfer('de-processor', { form: 'identifiable' }));
+    await l.command('service', '/v1/subjects/r-c/transfers', transfer('kz-partner', { transferredAt: '2026-11-24T04:00:00Z' }));
+    await l.command('service', '/v1/subjects/r-b/consent-withdrawals', { purposes: 'all', receivedOn: '2026-11-25' });
+    await l.command('service', '/v1/subjects/r-c/consent-withdrawals', { purposes: 'all', receivedOn: '2026-11-20' });
+    await l.command('service', '/v1/subjects/r-a/agreement-termination', { endedOn: '2026-11-24', reason: 'contract-ended' });
+    await l.settled();
+  });
+  afterAll(() => l.close());
+
+  it('filters the transfers register by cross-border, country, subject, category, form and time', async () => {
+    const ids = async (q: string) => (await l.read('auditor', `/v1/transfers${q}`)).body.items.map((t: { subjectId: string; recipientCountry: string }) => `${t.subjectId}:${t.recipientCountry}`);
+    expect(await ids('')).toEqual(['r-a:KZ', 'r-a:DE', 'r-b:DE', 'r-c:KZ']);
+    expect(await ids('?crossBorder=true')).toEqual(['r-a:DE', 'r-b:DE']);
+    expect(await ids('?crossBorder=false')).toEqual(['r-a:KZ', 'r-c:KZ']);
+    expect(await ids('?country=de')).toEqual(['r-a:DE', 'r-b:DE']);
+    expect(await ids('?subjectId=r-a')).toEqual(['r-a:KZ', 'r-a:DE']);
+    expect(await ids('?category=phone-number')).toEqual(['r-a:DE']);
+    expect(await ids('?form=identifiable')).toEqual(['r-b:DE']);
+    expect(await ids('?to=2026-11-25T00:00:00Z')).toEqual(['r-c:KZ']);
+    expect(await ids('?recipientId=kz-partner&from=2026-11-25T00:00:00Z')).toEqual(['r-a:KZ']);
+  });
+
+  it('walks every page with cursors, no row twice, none missed', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const r = await l.read('auditor', `/v1/transfers?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(r.body.items.length).toBeLessThanOrEqual(1);
+      seen.push(...r.body.items.map((t: { transferId: string }) => t.transferId));
+      cursor = r.body.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(4);
+    expect(new Set(seen).size).toBe(4);
+    expect((await l.read('auditor', '/v1/transfers?cursor=not-a-cursor')).body).toMatchObject({ status: 400, code: 'INVALID_CURSOR' });
+  });
+
+  it('serves registers as CSV: header, every row, text/csv attachment', async () => {
+    const r = await l.read('auditor', '/v1/transfers?format=csv&crossBorder=true');
+    expect(r.status).toBe(200);
+    expect(String(r.headers['content-type'])).toContain('text/csv');
+    expect(String(r.headers['content-disposition'])).toContain('transfers.csv');
+    const lines = r.raw.trim().split('\n');
+    expect(lines[0]).toBe('transferId,subjectId,recipientId,recipientCountry,crossBorder,purpose,categories,form,transferredAt,position');
+    expect(lines).toHaveLength(3);
+    expect(lines.slice(1).every((line) => line.includes(',DE,true,'))).toBe(true);
+    const erasures = await l.read('regulator', '/v1/erasures?format=csv');
+    expect(erasures.raw.trim().split('\n')).toHaveLength(3);
+    const consents = await l.read('admin', '/v1/consents?format=csv&status=withdrawn');
+    expect(consents.raw.trim().split('\n').slice(1).map((x) => x.split(',')[0])).toEqual(['r-b', 'r-c']);
+  });
+
+  it('shows the erasure queue with due dates, and marks an erasure overdue once its day has passed (§2.10)', async () => {
+    const queue = await l.read('auditor', '/v1/erasures?status=scheduled');
+    expect(queue.body.items.map((e: { subjectId: string; dueOn: string }) => [e.subjectId, e.dueOn])).toEqual([
+      ['r-c', '2027-01-06'], ['r-b', '2027-01-12'],
+    ]);
+    l.clock.set('2027-01-07T06:00:00Z');
+    const overdue = await l.read('auditor', '/v1/erasures?status=overdue');
+    expect(overdue.body.items.map((e: { subjectId: string; status: string }) => [e.subjectId, e.status])).toEqual([['r-c', 'overdue']]);
+    l.clock.set('2026-11-25T05:00:00Z');
+  });
+
+  it('lists the retention schedule and consents by purpose and status (§2.6, §2.3)', async () => {
+    const retention = await l.read('auditor', '/v1/retention?endsBefore=2030-01-01');
+    expect(retention.body.items).toEqual([{ subjectId: 'r-a', agreementEndedOn: '2026-11-24', retentionEndsOn: '2029-11-24', status: 'active' }]);
+    const active = await l.read('auditor', '/v1/consents?purpose=service-provision&status=active');
+    expect(active.body.items.map((c: { subjectId: string }) => c.subjectId)).toEqual(['r-a']);
+  });
+
+  it('lists recipients with their agreements, and policy versions with their implied-acceptance moment', async () => {
+    const recipients = await l.read('service', '/v1/recipients');
+    expect(recipients.body.items.map((r: { recipientId: string; crossBorder: boolean; confidentialityAgreementInForce: boolean }) =>
+      [r.recipientId, r.crossBorder, r.confidentialityAgreementInForce])).toEqual([['de-processor', true, true], ['kz-partner', false, true]]);
+    expect((await l.read('admin', '/v1/recipients/kz-partner')).body).toMatchObject({ country: 'KZ', agreements: [{ reference: 'NDA-1' }] });
+    expect((await l.read('admin', '/v1/recipients/nobody')).status).toBe(404);
+    const versions = await l.read('regulator', '/v1/policy-versions');
+    expect(versions.body.versions).toEqual([expect.objectContaining({ version: '2026-01', impliedAcceptanceFrom: '2026-01-17T19:00:00.000Z' })]);
+  });
+
+  it('answers 503 READ_MODEL_BEHIND when asked to wait for a position that has not been projected', async () => {
+    const r = await l.call('auditor', 'GET', '/v1/transfers?minPosition=999999');
+    expect(r.status).toBe(503);
+    expect(r.body).toMatchObject({ code: 'READ_MODEL_BEHIND', requestedPosition: '999999' });
+  });
+
+  it('reports projection lag for monitoring', async () => {
+    const r = await l.call('admin', 'GET', '/v1/operations/projections');
+    expect(r.body.projections[0]).toMatchObject({ name: 'read-models', eventsBehind: 0, secondsBehind: 0 });
+    expect(r.body.projections[0].checkpoint).toBe(r.body.projections[0].head);
+  });
+
+  it('keeps registers to the roles that keep records', async () => {
+    expect((await l.call('service', 'GET', '/v1/transfers')).status).toBe(403);
+    expect((await l.call('service', 'GET', '/v1/operations/projections')).status).toBe(403);
+  });
+});

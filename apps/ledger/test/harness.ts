@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { Projector } from '@ledger/read-models';
 import { createApp } from '../src/app';
-import { loadConfig, type Role } from '../src/config/ledger.config';
+import { loadConfig, type LedgerConfig, type Role } from '../src/config/ledger.config';
 import type { Clock } from '../src/infrastructure/clock';
 import { createRootLogger } from '../src/infrastructure/logger';
 
@@ -30,6 +30,7 @@ export class TestClock implements Clock {
 
 export interface Ledger {
   readonly app: NestFastifyApplication;
+  readonly config: LedgerConfig;
   readonly clock: TestClock;
   readonly dataDir: string;
   /** everything the service logged, as written */
@@ -99,6 +100,7 @@ export async function startLedger(now = '2026-11-25T05:00:00Z', env: NodeJS.Proc
 
   return {
     app,
+    config,
     clock,
     dataDir,
     logs: () => lines.join(''),

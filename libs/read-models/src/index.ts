@@ -8,3 +8,4 @@ export * from './database';
 export * from './projection';
 export * from './projector';
 export * from './queries';
+export * from './generations';

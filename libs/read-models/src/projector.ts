@@ -32,9 +32,22 @@ export class Projector {
   private position = 0n;
   private readonly listeners = new Set<(b: BatchApplied) => void>();
 
-  constructor(private readonly store: EventStore, private readonly rm: ReadModelDatabase, private readonly options: ProjectorOptions) {
+  private readonly source: () => ReadModelDatabase;
+
+  /** `rm` may be a getter: the service swaps read-model generations under a running projector. */
+  constructor(private readonly store: EventStore, rm: ReadModelDatabase | (() => ReadModelDatabase), private readonly options: ProjectorOptions) {
     this.name = options.name ?? 'read-models';
     this.batchSize = options.batchSize ?? 1000;
+    this.source = typeof rm === 'function' ? rm : () => rm;
+  }
+
+  private get rm(): ReadModelDatabase {
+    return this.source();
+  }
+
+  /** Forgets the position held in memory (after a generation switch); run() reloads it. */
+  reset(): void {
+    this.position = 0n;
   }
 
   /** The position of the last event applied (as stored). */

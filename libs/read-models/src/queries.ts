@@ -61,10 +61,15 @@ export interface RetentionFilter { endsBefore?: string; cursor?: string; limit: 
 
 /** Every question the API asks of the read models; the same SQL on SQLite and PostgreSQL. */
 export class ReadModelQueries {
-  private readonly db: Kysely<ReadModelTables>;
+  private readonly source: () => ReadModelDatabase;
 
-  constructor(rm: ReadModelDatabase) {
-    this.db = rm.db;
+  /** `rm` may be a getter, so queries follow a generation switch. */
+  constructor(rm: ReadModelDatabase | (() => ReadModelDatabase)) {
+    this.source = typeof rm === 'function' ? rm : () => rm;
+  }
+
+  private get db(): Kysely<ReadModelTables> {
+    return this.source().db;
   }
 
   async subject(subjectId: string): Promise<SubjectView | null> {

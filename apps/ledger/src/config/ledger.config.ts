@@ -26,6 +26,8 @@ export interface LedgerConfig {
   readonly processRoles: ReadonlySet<ProcessRole>;
   /** longest a read waits for the read models to reach a requested position */
   readonly readWaitMs: number;
+  /** how often to look for a rebuilt read-model generation (0: never) */
+  readonly generationPollMs: number;
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
@@ -97,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     databaseUrl: env.DATABASE_URL || undefined,
     processRoles: new Set(processRoles as ProcessRole[]),
     readWaitMs: int(env, 'LEDGER_READ_WAIT_MS', 2000, 0, 30_000),
+    generationPollMs: int(env, 'LEDGER_GENERATION_POLL_MS', 1000, 0, 600_000),
     host: env.HOST ?? '127.0.0.1',
     port: int(env, 'PORT', 3000, 0, 65535),
     dataDir,

@@ -1,16 +1,71 @@
 import {
   Global, Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown,
 } from '@nestjs/common';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
-import { openReadModelDatabase, Projector, ReadModelQueries, type ReadModelDatabase } from '@ledger/read-models';
+import { Projector, ReadModelGenerations, ReadModelQueries, type ReadModelDatabase } from '@ledger/read-models';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { ROOT_LOGGER } from '../infrastructure/logger';
 import { ProblemException } from '../http/problem';
 
-export const READ_MODEL_DATABASE = Symbol('ReadModelDatabase');
+/**
+ * The read-model generation in use. A rebuild (ledger-cli) fills a new generation and
+ * flips the pointer; this notices within LEDGER_GENERATION_POLL_MS, opens the new one,
+ * moves queries and the projector over, and closes the old one after a grace period, so
+ * reads never stop.
+ */
+@Injectable()
+export class ReadModelSwitch {
+  private rm!: ReadModelDatabase;
+  private name!: string;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly listeners = new Set<() => void>();
+  private switching: Promise<void> | null = null;
+
+  constructor(readonly generations: ReadModelGenerations, @Inject(ROOT_LOGGER) private readonly logger: Logger) {}
+
+  get current(): ReadModelDatabase {
+    return this.rm;
+  }
+
+  get generation(): string {
+    return this.name;
+  }
+
+  async open(pollMs: number): Promise<void> {
+    this.name = await this.generations.current();
+    this.rm = await this.generations.open(this.name);
+    if (pollMs > 0) {
+      this.timer = setInterval(() => {
+        this.switching ??= this.follow().finally(() => (this.switching = null));
+      }, pollMs);
+      this.timer.unref();
+    }
+  }
+
+  onSwitch(listener: () => void): void {
+    this.listeners.add(listener);
+  }
+
+  /** Checks the pointer once; switches if it moved. */
+  async follow(): Promise<void> {
+    const next = await this.generations.current();
+    if (next === this.name) return;
+    const previous = this.rm;
+    this.rm = await this.generations.open(next);
+    this.logger.info({ from: this.name, to: next }, 'read models switched to a new generation');
+    this.name = next;
+    for (const l of this.listeners) l();
+    setTimeout(() => void previous.close(), 5000).unref(); // let in-flight reads finish
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.switching;
+    await this.rm.close();
+  }
+}
 
 /**
  * The projector worker (LEDGER_ROLES includes `projector`): follows the event store into
@@ -19,13 +74,23 @@ export const READ_MODEL_DATABASE = Symbol('ReadModelDatabase');
 @Injectable()
 export class ProjectorWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly abort = new AbortController();
+  private current = new AbortController();
   private loop: Promise<void> | null = null;
 
   constructor(
     private readonly projector: Projector,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
+    switcher: ReadModelSwitch,
+  ) {
+    switcher.onSwitch(() => this.restart());
+  }
+
+  /** Stops the current run; the loop starts again from the (new) stored checkpoint. */
+  restart(): void {
+    this.projector.reset();
+    this.current.abort();
+  }
 
   get running(): boolean {
     return this.loop !== null;
@@ -38,12 +103,17 @@ export class ProjectorWorker implements OnApplicationBootstrap, BeforeApplicatio
 
   private async follow(): Promise<void> {
     while (!this.abort.signal.aborted) {
+      this.current = new AbortController();
+      const stop = () => this.current.abort();
+      this.abort.signal.addEventListener('abort', stop, { once: true });
       try {
-        await this.projector.run(this.abort.signal);
+        await this.projector.run(this.current.signal);
       } catch (error) {
         if (this.abort.signal.aborted) return;
         this.logger.error({ err: { name: (error as Error).name, stack: (error as Error).stack } }, 'projector failed; restarting in 1 s');
         await new Promise((r) => setTimeout(r, 1000).unref());
+      } finally {
+        this.abort.signal.removeEventListener('abort', stop);
       }
     }
   }
@@ -101,27 +171,32 @@ export class ReadYourWrites {
 @Global()
 @Module({})
 export class ReadSideModule implements OnApplicationShutdown {
-  constructor(@Inject(READ_MODEL_DATABASE) private readonly rm: ReadModelDatabase) {}
+  constructor(private readonly switcher: ReadModelSwitch) {}
 
   static forRoot() {
     const providers = [
       {
-        provide: READ_MODEL_DATABASE,
+        provide: ReadModelGenerations,
         inject: [LEDGER_CONFIG],
-        useFactory: async (config: LedgerConfig) => {
-          const rm = config.databaseUrl
-            ? openReadModelDatabase({ kind: 'postgres', url: config.databaseUrl })
-            : openReadModelDatabase({ kind: 'sqlite', filename: join(config.dataDir, 'read-models.db') });
-          await rm.migrate();
-          return rm;
+        useFactory: (config: LedgerConfig) => new ReadModelGenerations(
+          config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', dir: config.dataDir },
+        ),
+      },
+      {
+        provide: ReadModelSwitch,
+        inject: [ReadModelGenerations, ROOT_LOGGER, LEDGER_CONFIG],
+        useFactory: async (generations: ReadModelGenerations, logger: Logger, config: LedgerConfig) => {
+          const s = new ReadModelSwitch(generations, logger);
+          await s.open(config.generationPollMs);
+          return s;
         },
       },
       {
         provide: Projector,
-        inject: [EVENT_STORE, READ_MODEL_DATABASE, CLOCK],
-        useFactory: (store: EventStore, rm: ReadModelDatabase, clock: Clock) => new Projector(store, rm, { clock: () => clock.now() }),
+        inject: [EVENT_STORE, ReadModelSwitch, CLOCK],
+        useFactory: (store: EventStore, s: ReadModelSwitch, clock: Clock) => new Projector(store, () => s.current, { clock: () => clock.now() }),
       },
-      { provide: ReadModelQueries, inject: [READ_MODEL_DATABASE], useFactory: (rm: ReadModelDatabase) => new ReadModelQueries(rm) },
+      { provide: ReadModelQueries, inject: [ReadModelSwitch], useFactory: (s: ReadModelSwitch) => new ReadModelQueries(() => s.current) },
       ProjectorWorker,
       ReadYourWrites,
     ];
@@ -129,6 +204,6 @@ export class ReadSideModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.rm.close();
+    await this.switcher.close();
   }
 }

@@ -1,0 +1,23 @@
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../../ledger/src/config/ledger.config';
+import { rebuildReadModelsCommand } from './rebuild-read-models';
+
+/**
+ * ledger-cli — operator, auditor and regulator commands. Reads the same environment as
+ * the service (LEDGER_DATA_DIR, DATABASE_URL, ...).
+ */
+const program = new Command('ledger-cli').description('privacy ledger: operator, auditor and regulator commands');
+
+program
+  .command('rebuild-read-models')
+  .description('rebuild every projection from position 0 into a fresh generation and switch to it without downtime')
+  .option('--name <generation>', 'name of the new generation (lower-case letters, digits, _ and -)')
+  .option('--drop-previous', 'drop the generation that was current before, once the new one is active')
+  .action(async (opts: { name?: string; dropPrevious?: boolean }) => {
+    await rebuildReadModelsCommand({ config: loadConfig(), name: opts.name, dropPrevious: opts.dropPrevious });
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? 'configuration: ' : ''}${(error as Error).message}\n`);
+  process.exit(1);
+});

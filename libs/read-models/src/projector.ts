@@ -93,12 +93,16 @@ export class Projector {
     for (const l of this.listeners) l({ events: events.length, position: this.position });
   }
 
-  /** Applies everything stored after the checkpoint, page by page; returns the events applied. */
-  async catchUp(): Promise<number> {
+  /**
+   * Applies everything stored after the checkpoint (up to `until`, if given), page by
+   * page; returns the events applied.
+   */
+  async catchUp(until?: bigint): Promise<number> {
     let applied = 0;
     let after = await this.checkpoint();
     for (;;) {
-      const page = await this.store.readAll({ after, maxCount: this.batchSize });
+      const read = await this.store.readAll({ after, maxCount: this.batchSize });
+      const page = until === undefined ? read : read.filter((e) => e.position <= until);
       if (page.length === 0) return applied;
       await this.apply(page);
       applied += page.length;

@@ -4,10 +4,11 @@
  */
 import { runEventStoreBench } from './event-store-append.bench';
 import { runHttpBench } from './http-grant-consent.bench';
+import { runProjectionBench } from './projection-catch-up.bench';
 
 async function main() {
   const started = new Date().toISOString();
-  const sections = [await runEventStoreBench(), await runHttpBench()];
+  const sections = [await runEventStoreBench(), await runHttpBench(), await runProjectionBench()];
   console.log(`## Results of ${started}\n\n${sections.join('\n\n')}`);
 }
 

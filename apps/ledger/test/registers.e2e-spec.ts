@@ -94,6 +94,7 @@ describe('registers from the read models', () => {
   it('answers 503 READ_MODEL_BEHIND when asked to wait for a position that has not been projected', async () => {
     const r = await l.call('auditor', 'GET', '/v1/transfers?minPosition=999999');
     expect(r.status).toBe(503);
+    expect(r.headers['retry-after']).toBe('1');
     expect(r.body).toMatchObject({ code: 'READ_MODEL_BEHIND', requestedPosition: '999999' });
   });
 

@@ -13,6 +13,7 @@ function send(reply: FastifyReply, request: FastifyRequest, error: unknown, logg
   }
   const body = { ...problem, instance: request.url.split('?')[0] };
   if (problem.status === 401) void reply.header('www-authenticate', 'Bearer realm="privacy-ledger"');
+  if (problem.status === 503) void reply.header('retry-after', '1');
   void reply.status(problem.status).header('content-type', 'application/problem+json').send(body);
 }
 

@@ -11,6 +11,8 @@ export type ReadModelDatabaseConfig =
 
 export interface ReadModelDatabase {
   readonly kind: 'sqlite' | 'postgres';
+  /** where it lives, for another process to open the same tables */
+  readonly location: { readonly filename: string } | { readonly url: string; readonly schema?: string };
   readonly db: Kysely<ReadModelTables>;
   /** most bound parameters one statement may carry on this engine */
   readonly maxParameters: number;
@@ -48,7 +50,7 @@ export function openReadModelDatabase(config: ReadModelDatabaseConfig): ReadMode
       close: () => sqlite.close(),
     });
     const db = new Kysely<ReadModelTables>({ dialect: new SqliteDialect({ database: cached }) });
-    return wrap('sqlite', db, 32_000);
+    return wrap('sqlite', db, 32_000, { filename: config.filename });
   }
   if (config.schema && !SCHEMA_NAME.test(config.schema)) throw new Error('invalid PostgreSQL schema name');
   const pool = new Pool({
@@ -57,12 +59,14 @@ export function openReadModelDatabase(config: ReadModelDatabaseConfig): ReadMode
     ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
   });
   const db = new Kysely<ReadModelTables>({ dialect: new PostgresDialect({ pool }) });
-  return wrap('postgres', db, 60_000, config.schema);
+  return wrap('postgres', db, 60_000, { url: config.url, ...(config.schema ? { schema: config.schema } : {}) });
 }
 
-function wrap(kind: 'sqlite' | 'postgres', db: Kysely<ReadModelTables>, maxParameters: number, schema?: string): ReadModelDatabase {
+function wrap(kind: 'sqlite' | 'postgres', db: Kysely<ReadModelTables>, maxParameters: number, location: ReadModelDatabase['location']): ReadModelDatabase {
+  const schema = 'schema' in location ? location.schema : undefined;
   return {
     kind,
+    location,
     db,
     maxParameters,
     async migrate() {

@@ -1,4 +1,8 @@
-import { SqliteEventStore, type EventStore } from '@ledger/event-store';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '@ledger/event-store';
 import type { ReadModelDatabase } from './database';
 import { Projector } from './projector';
 import { dumpTables, readModelTargets } from './testing/targets';
@@ -80,10 +84,13 @@ describe.each(readModelTargets())('read-model projections on $name', (target) =>
     await store.close();
   }, 60_000);
 
-  it('crash at 50 random points while consuming 10,000 events: the final state equals a from-scratch rebuild', async () => {
-    const store: EventStore = memoryStore();
-    const total = await writeHistory(store, 10_000, 42);
-    expect(total).toBeGreaterThanOrEqual(10_000);
+  it('kill -9 at 50 random points while consuming 10,000 events: the final state equals a from-scratch rebuild', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-crash-'));
+    const storeFile = join(dir, 'events.db');
+    const store = new SqliteEventStore({ filename: storeFile, clock });
+    expect(await writeHistory(store, 10_000, 42)).toBeGreaterThanOrEqual(10_000);
+    const head = await store.headPosition();
+
     // Calibrate: how many statements does one uninterrupted catch-up take?
     const scratch = await fresh();
     let statementsToCatchUp = 0;
@@ -92,42 +99,49 @@ describe.each(readModelTargets())('read-model projections on $name', (target) =>
     count();
 
     const rm = await fresh();
+    const { target: where, schema } = locationOf(rm);
     const rnd = seeded(5);
-    let crashes = 0;
     const crashedAt: bigint[] = [];
-    // Each round starts a new projector (nothing carried over in memory) and kills it at
-    // a random statement, inside or between transactions; the next round resumes from
-    // the stored checkpoint. Kill points are drawn so the 50 crashes cover the history.
-    while (crashes < 50) {
-      const projector = new Projector(store, rm, { clock, batchSize: 50 + rnd.int(400) });
-      // mean: a 50th of the run plus the half batch each kill throws away
+    // Each round is a new process that SIGKILLs itself at a drawn statement, inside or
+    // between transactions; the next resumes from whatever the engine kept. The draw's
+    // mean is a 50th of the run plus the half batch each kill throws away.
+    while (crashedAt.length < 50) {
       const killAfter = 1 + rnd.int(2 * Math.ceil(statementsToCatchUp / 50 + 8));
-      let statements = 0;
-      const unpatch = patchStatements(rm, () => {
-        if (++statements === killAfter) throw new Error('killed');
-      });
-      try {
-        await projector.catchUp();
-      } catch (e) {
-        expect((e as Error).message).toBe('killed');
-        crashes++;
-        crashedAt.push(await new Projector(store, rm, { clock }).checkpoint());
-      } finally {
-        unpatch();
-      }
-      if (statements < killAfter) break; // caught up before the kill point
+      const batchSize = 50 + rnd.int(400);
+      const signal = await runProjectorProcess([storeFile, where, schema, String(batchSize), String(killAfter)]);
+      if (signal !== 'SIGKILL') break; // caught up before the kill point
+      crashedAt.push(await new Projector(store, rm, { clock }).checkpoint());
     }
+    expect(crashedAt).toHaveLength(50);
+    expect(crashedAt.filter((p) => p < head / 4n).length).toBeGreaterThan(0);
+    expect(crashedAt.filter((p) => p > (head * 3n) / 4n).length).toBeGreaterThan(0);
+
     await new Projector(store, rm, { clock }).catchUp();
     const rebuilt = await fresh();
     await new Projector(store, rebuilt, { clock }).catchUp();
-    expect(crashes).toBe(50);
-    const head = await store.headPosition();
-    expect(crashedAt.filter((p) => p < head / 4n).length).toBeGreaterThan(0);
-    expect(crashedAt.filter((p) => p > (head * 3n) / 4n).length).toBeGreaterThan(0);
     expect(await dumpTables(rm)).toEqual(await dumpTables(rebuilt));
     await store.close();
-  }, 180_000);
+    rmSync(dir, { recursive: true, force: true });
+  }, 300_000);
 });
+
+/** Where a child process finds the same read-model tables as `rm`. */
+function locationOf(rm: ReadModelDatabase): { target: string; schema: string } {
+  const l = rm.location;
+  return 'filename' in l ? { target: l.filename, schema: '-' } : { target: l.url, schema: l.schema ?? 'public' };
+}
+
+/** Runs the projector in a child process; resolves with the signal that ended it, if any. */
+function runProjectorProcess(args: string[]): Promise<NodeJS.Signals | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'testing/projector-process.ts'), ...args], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, SWC_NODE_PROJECT: join(__dirname, '../../../tsconfig.json') },
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (signal ? resolve(signal) : code === 0 ? resolve(null) : reject(new Error(`projector process exited with ${code}`))));
+  });
+}
 
 /**
  * Fault injection at the driver: `hook` runs before every statement the read-model

@@ -73,10 +73,22 @@ export type AcceptPolicy = Cmd<'AcceptPolicy', {
   at: Date;
 }>;
 
+/** Scheduler (§2.10): the due date has passed; decide to destroy. */
+export type StartErasure = Cmd<'StartErasure', { erasureId: string; internalSystems: readonly string[] }>;
+/** Scheduler: the vault destroyed the key. */
+export type RecordKeyShredded = Cmd<'RecordKeyShredded', { erasureId: string }>;
+/** A downstream system confirms its deletion; a repeat changes nothing. */
+export type AcknowledgeErasure = Cmd<'AcknowledgeErasure', { erasureId: string; system: string }>;
+/** Scheduler: raise an erasure that passed its due date without completing. */
+export type MarkErasureOverdue = Cmd<'MarkErasureOverdue', { erasureId: string }>;
+/** Scheduler (§2.6, §2.10): the retention period ended; schedule destruction. */
+export type ScheduleRetentionErasure = Cmd<'ScheduleRetentionErasure', { erasureId: string }>;
+
 export type SubjectCommand =
   | GrantConsent | WithdrawConsent | RetractWithdrawal | RecordPersonalData
   | RestrictProcessing | LiftRestriction | RecordTransfer
   | OpenObligation | SettleObligation | PlaceLegalHold | ReleaseLegalHold
-  | TerminateAgreement | AcceptPolicy;
+  | TerminateAgreement | AcceptPolicy
+  | StartErasure | RecordKeyShredded | AcknowledgeErasure | MarkErasureOverdue | ScheduleRetentionErasure;
 
 export type SubjectCommandType = SubjectCommand['type'];

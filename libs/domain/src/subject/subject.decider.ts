@@ -2,10 +2,11 @@ import { compareDates, kzDateOf, type LocalDate } from '../calendar/local-date';
 import type { WorkingDayCalendar } from '../calendar/working-days';
 import { erasureDueDate, impliedAcceptanceFrom, retentionEndDate } from '../deadlines';
 import { assertNever, type Decider } from '../decider';
-import { invalid, refused } from '../errors';
+import { invalid, notFound as notFoundError, refused } from '../errors';
 import { HOME_COUNTRY, type Category, type LegalBasis, type Purpose } from '../policy/vocabulary';
 import type {
-  AcceptPolicy, GrantConsent, RecordPersonalData, RecordTransfer, RetractWithdrawal, SubjectCommand, WithdrawConsent,
+  AcceptPolicy, AcknowledgeErasure, GrantConsent, MarkErasureOverdue, RecordKeyShredded, RecordPersonalData, RecordTransfer,
+  RetractWithdrawal, ScheduleRetentionErasure, StartErasure, SubjectCommand, WithdrawConsent,
 } from './subject.commands';
 import type { SubjectEvent } from './subject.events';
 
@@ -25,6 +26,17 @@ export interface PendingWithdrawal {
   readonly retractableUntil: LocalDate;
   readonly suspendedAgreement: boolean;
 }
+export interface OpenErasure {
+  readonly erasureId: string;
+  readonly withdrawalId: string | null;
+  readonly dueOn: LocalDate;
+  /** scheduled → started (decided) → shredded (key destroyed) → completed (all confirmed) */
+  readonly stage: 'scheduled' | 'started' | 'shredded';
+  readonly awaiting: readonly string[];
+  readonly acknowledged: readonly string[];
+  readonly overdue: boolean;
+}
+
 /** Only what decisions need; the read models hold the rest. */
 export interface SubjectState {
   readonly status: 'new' | 'known' | 'erased';
@@ -34,7 +46,11 @@ export interface SubjectState {
   readonly openObligations: readonly string[];
   readonly legalHolds: readonly string[];
   readonly pendingWithdrawals: readonly PendingWithdrawal[];
-  readonly erasure: { readonly erasureId: string; readonly withdrawalId: string; readonly dueOn: LocalDate } | null;
+  readonly erasure: OpenErasure | null;
+  /** the erasure last completed, so a late repeat of its acknowledgement is recognised */
+  readonly completedErasureId: string | null;
+  /** recipients of this subject's transfers: each must confirm its deletion (§3.3) */
+  readonly transferRecipients: readonly string[];
   readonly recordedCategories: readonly Category[];
   readonly acceptedPolicyVersions: readonly string[];
   readonly retentionEndsOn: LocalDate | null;
@@ -49,6 +65,8 @@ export const initialSubjectState: SubjectState = {
   legalHolds: [],
   pendingWithdrawals: [],
   erasure: null,
+  completedErasureId: null,
+  transferRecipients: [],
   recordedCategories: [],
   acceptedPolicyVersions: [],
   retentionEndsOn: null,
@@ -116,11 +134,33 @@ export function evolveSubject(state: SubjectState, event: SubjectEvent): Subject
     case 'AgreementTerminated':
       return { ...s, agreement: 'terminated', retentionEndsOn: event.data.retentionEndsOn };
     case 'ErasureScheduled':
-      return { ...s, erasure: { erasureId: event.data.erasureId, withdrawalId: event.data.withdrawalId, dueOn: event.data.dueOn } };
+      return {
+        ...s,
+        erasure: {
+          erasureId: event.data.erasureId, withdrawalId: event.data.withdrawalId, dueOn: event.data.dueOn,
+          stage: 'scheduled', awaiting: [], acknowledged: [], overdue: false,
+        },
+      };
     case 'ErasureCancelled':
       return { ...s, erasure: null };
+    case 'ErasureStarted':
+      return s.erasure ? { ...s, erasure: { ...s.erasure, stage: 'started', awaiting: event.data.awaiting } } : s;
+    case 'DataKeyShredded':
+      return {
+        ...s,
+        status: 'erased',
+        pendingWithdrawals: [],
+        recordedCategories: [],
+        erasure: s.erasure ? { ...s.erasure, stage: 'shredded' } : s.erasure,
+      };
+    case 'ErasureAcknowledged':
+      return s.erasure && !s.erasure.acknowledged.includes(event.data.system)
+        ? { ...s, erasure: { ...s.erasure, acknowledged: [...s.erasure.acknowledged, event.data.system] } }
+        : s;
+    case 'ErasureOverdue':
+      return s.erasure ? { ...s, erasure: { ...s.erasure, overdue: true } } : s;
     case 'ErasureCompleted':
-      return { ...s, status: 'erased', erasure: null, pendingWithdrawals: [], recordedCategories: [] };
+      return { ...s, status: 'erased', erasure: null, completedErasureId: event.data.erasureId, pendingWithdrawals: [], recordedCategories: [] };
     case 'PersonalDataRecorded':
       return s.recordedCategories.includes(event.data.category)
         ? s
@@ -130,7 +170,9 @@ export function evolveSubject(state: SubjectState, event: SubjectEvent): Subject
     case 'ProcessingRestrictionLifted':
       return { ...s, restrictionId: null };
     case 'TransferRecorded':
-      return s;
+      return s.transferRecipients.includes(event.data.recipientId)
+        ? s
+        : { ...s, transferRecipients: [...s.transferRecipients, event.data.recipientId] };
     case 'ObligationOpened':
       return { ...s, openObligations: [...s.openObligations, event.data.obligationId] };
     case 'ObligationSettled':
@@ -269,6 +311,9 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
     notErased(s);
     notInFuture(c.data.retractedOn, kzDateOf(c.now), 'retractedOn');
     if (s.pendingWithdrawals.length === 0) throw refused('NO_PENDING_WITHDRAWAL', '§2.10', 'there is no withdrawal to retract');
+    if (s.erasure && s.erasure.stage !== 'scheduled') {
+      throw refused('RETRACTION_TOO_LATE', '§2.10', 'the erasure has already been carried out');
+    }
     // §2.10 — "before that period ends": up to and including the due date.
     const open = s.pendingWithdrawals.filter((w) => compareDates(c.data.retractedOn, w.retractableUntil) <= 0);
     if (open.length === 0) {
@@ -363,9 +408,102 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
     return [{ type: 'PolicyAccepted', data: { policyVersion: policy.version, mode: c.data.mode, acceptedAt: c.data.at.toISOString(), clause: '§1.4' } }];
   }
 
+  /** The erasure a scheduler or acknowledgement command names, if it is the open one. */
+  function openErasure(s: SubjectState, erasureId: string): OpenErasure | null {
+    return s.erasure?.erasureId === erasureId ? s.erasure : null;
+  }
+
+  const completeIfConfirmed = (e: OpenErasure, acknowledged: readonly string[], now: Date): SubjectEvent[] =>
+    e.awaiting.every((system) => acknowledged.includes(system))
+      ? [{ type: 'ErasureCompleted', data: { erasureId: e.erasureId, completedAt: now.toISOString(), clause: '§2.10' } }]
+      : [];
+
+  function startErasure(c: StartErasure, s: SubjectState): SubjectEvent[] {
+    const e = openErasure(s, c.data.erasureId);
+    if (!e) throw notFoundError('UNKNOWN_ERASURE', 'no open erasure has that id');
+    if (e.stage !== 'scheduled') return []; // already decided: nothing to do again
+    if (compareDates(kzDateOf(c.now), e.dueOn) <= 0) {
+      throw refused('ERASURE_NOT_DUE', '§2.10', 'the subject may retract until the end of the due date');
+    }
+    // Law 94-V: blocking is a temporary stop of destruction too; §2.8: a legal hold keeps the data
+    if (s.restrictionId) throw refused('PROCESSING_RESTRICTED', '§2.5', 'processing is blocked, destruction included');
+    if (s.legalHolds.length > 0) throw refused('LEGAL_HOLD', '§2.8', 'a legal hold keeps the data');
+    const awaiting = [...new Set([...c.data.internalSystems, ...s.transferRecipients])].sort();
+    return [{ type: 'ErasureStarted', data: { erasureId: e.erasureId, startedAt: c.now.toISOString(), awaiting, clause: '§2.10' } }];
+  }
+
+  function recordShredded(c: RecordKeyShredded, s: SubjectState): SubjectEvent[] {
+    const e = openErasure(s, c.data.erasureId);
+    if (!e) {
+      if (s.completedErasureId === c.data.erasureId) return [];
+      throw notFoundError('UNKNOWN_ERASURE', 'no open erasure has that id');
+    }
+    if (e.stage === 'shredded') return [];
+    if (e.stage !== 'started') throw refused('ERASURE_NOT_STARTED', '§2.10', 'the key is destroyed only after the decision is recorded');
+    return [
+      { type: 'DataKeyShredded', data: { erasureId: e.erasureId, shreddedAt: c.now.toISOString(), clause: '§2.10' } },
+      ...completeIfConfirmed(e, e.acknowledged, c.now),
+    ];
+  }
+
+  function acknowledge(c: AcknowledgeErasure, s: SubjectState): SubjectEvent[] {
+    const e = openErasure(s, c.data.erasureId);
+    if (!e) {
+      if (s.completedErasureId === c.data.erasureId) return []; // a late repeat
+      throw notFoundError('UNKNOWN_ERASURE', 'no open erasure has that id');
+    }
+    if (e.acknowledged.includes(c.data.system)) return []; // deduplicated
+    if (e.stage !== 'scheduled' && !e.awaiting.includes(c.data.system)) {
+      throw refused('UNEXPECTED_SYSTEM', '§2.10', 'that system is not among those holding the subject\'s data');
+    }
+    const acknowledged = [...e.acknowledged, c.data.system];
+    return [
+      { type: 'ErasureAcknowledged', data: { erasureId: e.erasureId, system: c.data.system, acknowledgedAt: c.now.toISOString() } },
+      ...(e.stage === 'shredded' ? completeIfConfirmed(e, acknowledged, c.now) : []),
+    ];
+  }
+
+  function markOverdue(c: MarkErasureOverdue, s: SubjectState): SubjectEvent[] {
+    const e = openErasure(s, c.data.erasureId);
+    if (!e || e.overdue) return [];
+    const today = kzDateOf(c.now);
+    // Destruction and every confirmation are expected by the end of the first working
+    // day after the due date; past that the erasure is late and is raised.
+    if (compareDates(today, calendar.addWorkingDays(e.dueOn, 1)) <= 0) return [];
+    const missing = e.stage === 'scheduled' || e.stage === 'started'
+      ? ['ledger', ...e.awaiting.filter((x) => !e.acknowledged.includes(x))]
+      : e.awaiting.filter((x) => !e.acknowledged.includes(x));
+    return [{ type: 'ErasureOverdue', data: { erasureId: e.erasureId, dueOn: e.dueOn, detectedOn: today, missing, clause: '§2.10' } }];
+  }
+
+  function scheduleRetentionErasure(c: ScheduleRetentionErasure, s: SubjectState): SubjectEvent[] {
+    if (s.status === 'erased' || s.erasure) return [];
+    if (s.agreement !== 'terminated' || !s.retentionEndsOn) {
+      throw refused('RETENTION_RUNNING', '§2.6', 'the agreement has not ended');
+    }
+    if (compareDates(kzDateOf(c.now), s.retentionEndsOn) <= 0) throw refused('RETENTION_RUNNING', '§2.6', 'the retention period has not ended');
+    return [{
+      type: 'ErasureScheduled',
+      data: {
+        erasureId: c.data.erasureId, reason: 'retention-ended', withdrawalId: null, receivedOn: s.retentionEndsOn,
+        dueOn: erasureDueDate(s.retentionEndsOn, calendar), clause: '§2.10',
+      },
+    }];
+  }
+
   function decide(c: SubjectCommand, s: SubjectState): readonly SubjectEvent[] {
     const today = kzDateOf(c.now);
     switch (c.type) {
+      case 'StartErasure':
+        return startErasure(c, s);
+      case 'RecordKeyShredded':
+        return recordShredded(c, s);
+      case 'AcknowledgeErasure':
+        return acknowledge(c, s);
+      case 'MarkErasureOverdue':
+        return markOverdue(c, s);
+      case 'ScheduleRetentionErasure':
+        return scheduleRetentionErasure(c, s);
       case 'GrantConsent':
         return grant(c, s);
       case 'WithdrawConsent':

@@ -55,8 +55,9 @@ export type AgreementTerminated = Ev<'AgreementTerminated', {
 }>;
 export type ErasureScheduled = Ev<'ErasureScheduled', {
   erasureId: string;
-  reason: 'consent-withdrawn';
-  withdrawalId: string;
+  /** §2.10: a withdrawal received, or the storage period ended (§2.6) */
+  reason: 'consent-withdrawn' | 'retention-ended';
+  withdrawalId: string | null;
   receivedOn: LocalDate;
   dueOn: LocalDate;
   clause: '§2.10';
@@ -66,7 +67,19 @@ export type ErasureCancelled = Ev<'ErasureCancelled', {
   reason: 'withdrawal-retracted';
   clause: '§2.10';
 }>;
-/** Written by the erasure worker once the subject's data key is destroyed (§2.10). */
+/**
+ * The decision to destroy, taken once the due date has passed (§2.10): names every system
+ * that must confirm its own deletion — internal systems and the recipients of the
+ * subject's transfers (§3.3).
+ */
+export type ErasureStarted = Ev<'ErasureStarted', { erasureId: string; startedAt: string; awaiting: readonly string[]; clause: '§2.10' }>;
+/** The subject's data key is destroyed: every copy of its ciphertext is unreadable (crypto-shredding). */
+export type DataKeyShredded = Ev<'DataKeyShredded', { erasureId: string; shreddedAt: string; clause: '§2.10' }>;
+/** A downstream system confirmed it deleted the subject's data. */
+export type ErasureAcknowledged = Ev<'ErasureAcknowledged', { erasureId: string; system: string; acknowledgedAt: string }>;
+/** The erasure passed its due date without completing (§2.10): raised, with who is missing. */
+export type ErasureOverdue = Ev<'ErasureOverdue', { erasureId: string; dueOn: LocalDate; detectedOn: LocalDate; missing: readonly string[]; clause: '§2.10' }>;
+/** Shredded and confirmed by every system: the erasure is done. */
 export type ErasureCompleted = Ev<'ErasureCompleted', { erasureId: string; completedAt: string; clause: '§2.10' }>;
 export type PersonalDataRecorded = Ev<'PersonalDataRecorded', {
   category: Category;
@@ -106,7 +119,7 @@ export type PolicyAccepted = Ev<'PolicyAccepted', {
 export type SubjectEvent =
   | ConsentGranted | ConsentWithdrawn | WithdrawalRefused | WithdrawalRetracted
   | AgreementSuspended | AgreementResumed | AgreementTerminated
-  | ErasureScheduled | ErasureCancelled | ErasureCompleted
+  | ErasureScheduled | ErasureCancelled | ErasureStarted | DataKeyShredded | ErasureAcknowledged | ErasureOverdue | ErasureCompleted
   | PersonalDataRecorded | ProcessingRestricted | ProcessingRestrictionLifted
   | TransferRecorded | ObligationOpened | ObligationSettled | LegalHoldPlaced | LegalHoldReleased
   | PolicyAccepted;

@@ -1,0 +1,162 @@
+import fc from 'fast-check';
+import { specification } from '../../test/specification';
+import { kzStartOf } from '../calendar/local-date';
+import { WorkingDayCalendar } from '../calendar/working-days';
+import { fold } from '../decider';
+import { DomainError } from '../errors';
+import type { SubjectCommand } from './subject.commands';
+import { createSubjectDecider } from './subject.decider';
+import type { SubjectEvent } from './subject.events';
+
+const decider = createSubjectDecider(new WorkingDayCalendar());
+const spec = specification(decider);
+const on = (date: string) => new Date(kzStartOf(date).getTime() + 10 * 3_600_000); // 10:00 in Almaty
+const policy = { version: '2026-01', publishedAt: '2026-01-10T00:00:00.000Z' };
+
+const granted: SubjectEvent = {
+  type: 'ConsentGranted',
+  data: {
+    consentId: 'c', purposes: ['service-provision'], categories: ['email-address'], basis: 'consent', policyVersion: '2026-01',
+    channel: 'web', thirdPartyTransfer: true, crossBorderTransfer: true, publication: false, validUntil: null, grantedAt: '2026-02-01T00:00:00.000Z',
+  },
+};
+const transferred: SubjectEvent = {
+  type: 'TransferRecorded',
+  data: { transferId: 't', recipientId: 'kz-partner', recipientCountry: 'KZ', crossBorder: false, purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: '2026-03-01T00:00:00.000Z' },
+};
+// received Mon 2 March 2026 → due Fri 17 April 2026 (see deadlines.spec)
+const scheduled: SubjectEvent = {
+  type: 'ErasureScheduled',
+  data: { erasureId: 'e1', reason: 'consent-withdrawn', withdrawalId: 'w1', receivedOn: '2026-03-02', dueOn: '2026-04-17', clause: '§2.10' },
+};
+const withdrawn: SubjectEvent = { type: 'ConsentWithdrawn', data: { withdrawalId: 'w1', purposes: ['service-provision'], receivedOn: '2026-03-02', retractableUntil: '2026-04-17' } };
+const base = [granted, transferred, withdrawn, scheduled];
+const started = (awaiting: string[]): SubjectEvent => ({ type: 'ErasureStarted', data: { erasureId: 'e1', startedAt: on('2026-04-18').toISOString(), awaiting, clause: '§2.10' } });
+const shredded: SubjectEvent = { type: 'DataKeyShredded', data: { erasureId: 'e1', shreddedAt: on('2026-04-18').toISOString(), clause: '§2.10' } };
+
+const start = (date: string): SubjectCommand => ({ type: 'StartErasure', now: on(date), data: { erasureId: 'e1', internalSystems: ['crm', 'billing'] } });
+
+describe('erasure (§2.10)', () => {
+  it('is not started on the due date itself: the subject may still retract that day', () =>
+    spec.given(base).when(start('2026-04-17')).thenThrows('ERASURE_NOT_DUE', '§2.10'));
+
+  it('starts right after the due date, awaiting internal systems and every transfer recipient (§3.3)', () =>
+    spec.given(base).when(start('2026-04-18')).then([started(['billing', 'crm', 'kz-partner'])]));
+
+  it('is held back while processing is blocked or a legal hold stands (§2.5, §2.8)', () => {
+    spec.given([...base, { type: 'ProcessingRestricted', data: { restrictionId: 'x', reason: 'subject-request', requestedOn: '2026-04-01', clause: '§2.5' } }])
+      .when(start('2026-04-18')).thenThrows('PROCESSING_RESTRICTED', '§2.5');
+    spec.given([...base, { type: 'LegalHoldPlaced', data: { holdId: 'h', authority: 'court', reference: 'r' } }])
+      .when(start('2026-04-18')).thenThrows('LEGAL_HOLD', '§2.8');
+  });
+
+  it('destroys the key only after the decision, and completes once every system confirmed', () => {
+    const shred: SubjectCommand = { type: 'RecordKeyShredded', now: on('2026-04-18'), data: { erasureId: 'e1' } };
+    spec.given(base).when(shred).thenThrows('ERASURE_NOT_STARTED');
+    spec.given([...base, started(['crm'])]).when(shred).then([shredded]);
+    spec.given([...base, started([])]).when(shred).thenEvents((e) => expect(e.map((x) => x.type)).toEqual(['DataKeyShredded', 'ErasureCompleted']));
+    spec.given([...base, started(['crm']), shredded]).when(shred).then([]); // repeated: nothing new
+  });
+
+  it('records acknowledgements once, refuses strangers, and completes on the last one', () => {
+    const ack = (system: string): SubjectCommand => ({ type: 'AcknowledgeErasure', now: on('2026-04-19'), data: { erasureId: 'e1', system } });
+    const history = [...base, started(['crm', 'kz-partner']), shredded];
+    spec.given(history).when(ack('crm')).thenEvents((e) => expect(e.map((x) => x.type)).toEqual(['ErasureAcknowledged']));
+    const afterCrm = [...history, { type: 'ErasureAcknowledged', data: { erasureId: 'e1', system: 'crm', acknowledgedAt: 'x' } } as SubjectEvent];
+    spec.given(afterCrm).when(ack('crm')).then([]);
+    spec.given(afterCrm).when(ack('kz-partner')).thenEvents((e) => expect(e.map((x) => x.type)).toEqual(['ErasureAcknowledged', 'ErasureCompleted']));
+    spec.given(afterCrm).when(ack('stranger')).thenThrows('UNEXPECTED_SYSTEM');
+    spec.given(base).when({ type: 'AcknowledgeErasure', now: on('2026-04-19'), data: { erasureId: 'nope', system: 'crm' } }).thenThrows('UNKNOWN_ERASURE');
+  });
+
+  it('is raised as overdue after the first working day past the due date, naming who is missing', () => {
+    const overdue = (date: string): SubjectCommand => ({ type: 'MarkErasureOverdue', now: on(date), data: { erasureId: 'e1' } });
+    spec.given([...base, started(['crm'])]).when(overdue('2026-04-20')).then([]); // Mon 20 April: the one working day of grace
+    spec.given([...base, started(['crm'])]).when(overdue('2026-04-21')).then([{
+      type: 'ErasureOverdue', data: { erasureId: 'e1', dueOn: '2026-04-17', detectedOn: '2026-04-21', missing: ['ledger', 'crm'], clause: '§2.10' },
+    }]);
+    spec.given([...base, started(['crm']), shredded, { type: 'ErasureOverdue', data: { erasureId: 'e1', dueOn: '2026-04-17', detectedOn: '2026-04-21', missing: ['crm'], clause: '§2.10' } }])
+      .when(overdue('2026-04-22')).then([]);
+  });
+
+  it('after shredding, the subject is erased: no data, no transfer, no retraction', () => {
+    const history = [...base, started(['crm']), shredded];
+    spec.given(history).when({ type: 'RecordPersonalData', now: on('2026-04-19'), data: { category: 'email-address', source: 'subject', value: { alg: 'A256GCM', v: 1, iv: '', ct: '', tag: '' } } })
+      .thenThrows('SUBJECT_ERASED', '§2.10');
+    spec.given([...base, started(['crm'])]).when({ type: 'RetractWithdrawal', now: on('2026-04-18'), data: { retractedOn: '2026-04-17', via: 'application' } })
+      .thenThrows('RETRACTION_TOO_LATE', '§2.10');
+  });
+
+  it('§2.6: the end of retention schedules an erasure due 30 working days later', () => {
+    const terminated: SubjectEvent = { type: 'AgreementTerminated', data: { endedOn: '2023-03-01', retentionEndsOn: '2026-03-01', reason: 'contract-ended', clause: '§2.6' } };
+    const cmd = (date: string): SubjectCommand => ({ type: 'ScheduleRetentionErasure', now: on(date), data: { erasureId: 'r1' } });
+    spec.given([granted, terminated]).when(cmd('2026-03-01')).thenThrows('RETENTION_RUNNING', '§2.6');
+    spec.given([granted, terminated]).when(cmd('2026-03-02')).then([{
+      type: 'ErasureScheduled',
+      // ended Sunday 1 March: counting starts Monday 2 March, a day before the 2 March receipt case
+      data: { erasureId: 'r1', reason: 'retention-ended', withdrawalId: null, receivedOn: '2026-03-01', dueOn: '2026-04-16', clause: '§2.10' },
+    }]);
+  });
+});
+
+describe('erasure properties', () => {
+  const days = ['2026-03-02', '2026-03-20', '2026-04-17', '2026-04-18', '2026-04-21', '2026-06-01'];
+  const commandArb = (i: number): fc.Arbitrary<SubjectCommand> => fc.tuple(fc.constantFrom(...days), fc.nat(9)).map(([d, k]): SubjectCommand => {
+    const now = on(d);
+    switch (k) {
+      case 0: return { type: 'GrantConsent', now, data: { consentId: `c${i}`, purposes: ['service-provision'], categories: ['email-address'], basis: 'consent', policyVersion: '2026-01', policy, channel: 'web', thirdPartyTransfer: true, crossBorderTransfer: false, publication: false, validUntil: null } };
+      case 1: return { type: 'WithdrawConsent', now, data: { withdrawalId: `w${i}`, erasureId: `e${i}`, purposes: 'all', receivedOn: '2026-03-02' } };
+      case 2: return { type: 'RetractWithdrawal', now, data: { retractedOn: d, via: 'sign-in' } };
+      case 3: return { type: 'RecordTransfer', now, data: { transferId: `t${i}`, recipient: { recipientId: 'kz-partner', kind: 'partner', country: 'KZ', confidentialityAgreementInForce: true }, purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: now } };
+      case 4: return { type: 'RecordPersonalData', now, data: { category: 'email-address', source: 'subject', value: { alg: 'A256GCM', v: 1, iv: 'a', ct: 'b', tag: 'c' } } };
+      default: return { type: 'RestrictProcessing', now, data: { restrictionId: `x${i}`, reason: 'subject-request', requestedOn: '2026-03-02' } };
+    }
+  });
+
+  /** What the scheduler does for the open erasure on a given day, acknowledging nothing. */
+  function scheduler(state: ReturnType<typeof fold<SubjectEvent, any>>, date: string): SubjectCommand[] {
+    const e = state.erasure;
+    if (!e) return [];
+    const now = on(date);
+    return [
+      { type: 'StartErasure', now, data: { erasureId: e.erasureId, internalSystems: ['crm'] } },
+      { type: 'RecordKeyShredded', now, data: { erasureId: e.erasureId } },
+      { type: 'MarkErasureOverdue', now, data: { erasureId: e.erasureId } },
+    ];
+  }
+
+  it('once shredded, nothing personal is recorded or transferred; every scheduled erasure ends cancelled, completed or overdue', () => {
+    fc.assert(fc.property(fc.array(fc.nat(), { minLength: 1, maxLength: 25 }).chain((xs) => fc.tuple(...xs.map((_, i) => commandArb(i)))), (commands) => {
+      const history: SubjectEvent[] = [];
+      const apply = (c: SubjectCommand) => {
+        try {
+          history.push(...decider.decide(c, fold(decider, history)));
+        } catch (e) {
+          expect(e).toBeInstanceOf(DomainError);
+        }
+      };
+      for (const c of [...commands].sort((a, b) => a.now.getTime() - b.now.getTime())) apply(c);
+      // time runs on; the scheduler acts; nobody lifts a block
+      for (const date of ['2026-07-01', '2026-07-02']) for (const c of scheduler(fold(decider, history), date)) apply(c);
+
+      const shreddedAt = history.findIndex((e) => e.type === 'DataKeyShredded');
+      if (shreddedAt >= 0) {
+        expect(history.slice(shreddedAt).some((e) => e.type === 'TransferRecorded' || e.type === 'PersonalDataRecorded')).toBe(false);
+      }
+      for (const s of history.filter((e): e is Extract<SubjectEvent, { type: 'ErasureScheduled' }> => e.type === 'ErasureScheduled')) {
+        const fate = history.filter((e) => ['ErasureCancelled', 'ErasureCompleted', 'ErasureOverdue'].includes(e.type) && (e.data as { erasureId: string }).erasureId === s.data.erasureId);
+        const blocked = fold(decider, history).restrictionId !== null;
+        // a block stops destruction (Law 94-V), but the late erasure is still raised
+        expect(fate.length > 0 || blocked).toBe(true);
+        if (!blocked) expect(fate.length).toBeGreaterThan(0);
+      }
+      // no transfer after a withdrawal took effect without being retracted
+      let open = false;
+      for (const e of history) {
+        if (e.type === 'ConsentWithdrawn') open = true;
+        if (e.type === 'WithdrawalRetracted' || e.type === 'ConsentGranted') open = false;
+        if (e.type === 'TransferRecorded') expect(open).toBe(false);
+      }
+    }), { numRuns: 300 });
+  });
+});

@@ -5,6 +5,8 @@ import { HealthController } from './health/health.http.controller';
 import { ApiKeyGuard } from './http/auth';
 import { ProblemFilter } from './http/problem.filter';
 import { ReadSideModule } from './read-side/read-side.module';
+import { ErasureScheduler } from './erasure/erasure-scheduler';
+import { AcknowledgeErasureController } from './subjects/acknowledge-erasure/acknowledge-erasure.http.controller';
 import { ProjectionStatusController } from './operations/projection-status.http.controller';
 import { RegistersController } from './registers/registers.http.controller';
 import { InfrastructureModule, type InfrastructureOptions } from './infrastructure/infrastructure.module';
@@ -60,13 +62,14 @@ export class AppModule {
         RestrictProcessingController, RecordTransferController, ObligationsController, TerminateAgreementController,
         AcceptPolicyController, GetSubjectController, GetSubjectHistoryController,
         PublishPolicyVersionController, ListPolicyVersionsController, RecipientRegisterController, GetRecipientController,
-        RegistersController, ProjectionStatusController, HealthController,
+        RegistersController, ProjectionStatusController, HealthController, AcknowledgeErasureController,
       ],
       providers: [
         ...commandHandlers,
         ...queryHandlers,
         SubjectCommands,
         PersonalDataReveal,
+        ErasureScheduler,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

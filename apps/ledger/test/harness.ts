@@ -67,6 +67,8 @@ export async function startLedger(now = '2026-11-25T05:00:00Z', env: NodeJS.Proc
   const config = loadConfig({
     LEDGER_DATA_DIR: dataDir,
     LEDGER_API_KEYS: Object.entries(KEYS).map(([role, key]) => `test-${role}:${role}:${key}`).join(','),
+    // the scheduler ticks once at start-up; tests drive it with ErasureScheduler.tick()
+    LEDGER_SCHEDULER_INTERVAL_MS: '0',
     ...env,
   });
   const logger = createRootLogger('debug', sink);

@@ -70,7 +70,7 @@ describe('registers from the read models', () => {
     ]);
     l.clock.set('2027-01-07T06:00:00Z');
     const overdue = await l.read('auditor', '/v1/erasures?status=overdue');
-    expect(overdue.body.items.map((e: { subjectId: string; status: string }) => [e.subjectId, e.status])).toEqual([['r-c', 'overdue']]);
+    expect(overdue.body.items.map((e: { subjectId: string; status: string; overdue: boolean }) => [e.subjectId, e.status, e.overdue])).toEqual([['r-c', 'scheduled', true]]);
     l.clock.set('2026-11-25T05:00:00Z');
   });
 

@@ -22,6 +22,12 @@ export class PersonalDataSealer {
     return { alg: 'A256GCM', v: 1, iv: iv.toString('base64'), ct: ct.toString('base64'), tag: tag.toString('base64') };
   }
 
+  /** When the subject's key was destroyed, or null if it was not. */
+  async shreddedAt(subjectId: string): Promise<string | null> {
+    const found = await this.vault.get(subjectId);
+    return found.status === 'destroyed' ? found.destroyedAt : null;
+  }
+
   async open(subjectId: string, category: string, sealed: SealedValue): Promise<OpenedValue> {
     const found = await this.vault.get(subjectId);
     if (found.status === 'destroyed') return { status: 'erased', erasedAt: found.destroyedAt };

@@ -129,6 +129,21 @@ const m001: Migration = {
   },
 };
 
-export const READ_MODEL_MIGRATIONS: Record<string, Migration> = { '001_initial': m001 };
+/** Erasure stages and acknowledgements (erasure issue); the scheduler's lease. */
+const m002: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('rm_erasures').addColumn('acknowledged', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+    await db.schema.alterTable('rm_erasures').addColumn('started_at', 'text').execute();
+    await db.schema.alterTable('rm_erasures').addColumn('shredded_at', 'text').execute();
+    await db.schema.alterTable('rm_erasures').addColumn('overdue', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.createTable('ledger_leases')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('holder', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
+export const READ_MODEL_MIGRATIONS: Record<string, Migration> = { '001_initial': m001, '002_erasure_stages': m002 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => READ_MODEL_MIGRATIONS };

@@ -70,7 +70,9 @@ export function needsOf(events: readonly RecordedEvent[]): Needs {
     const subject = subjectIdOf(e.streamId);
     if (subject) needs.subjects.add(subject);
     const d = e.data as { erasureId?: string; recipientId?: string };
-    if (e.type === 'ErasureCancelled' || e.type === 'ErasureCompleted') needs.erasures.add(d.erasureId!);
+    if (['ErasureCancelled', 'ErasureStarted', 'DataKeyShredded', 'ErasureAcknowledged', 'ErasureOverdue', 'ErasureCompleted'].includes(e.type)) {
+      needs.erasures.add(d.erasureId!);
+    }
     if (e.streamId.startsWith('recipient-')) needs.recipients.add(e.streamId.slice('recipient-'.length));
   }
   return needs;
@@ -143,7 +145,7 @@ export function project(rows: RowSet, recorded: RecordedEvent): void {
         rows.put('rm_erasures', {
           erasure_id: e.data.erasureId, subject_id: subjectId, reason: e.data.reason, withdrawal_id: e.data.withdrawalId,
           received_on: e.data.receivedOn, due_on: e.data.dueOn, status: 'scheduled', cancelled_at: null, completed_at: null,
-          awaiting_acknowledgement: '[]', position,
+          awaiting_acknowledgement: '[]', acknowledged: '[]', started_at: null, shredded_at: null, overdue: 0, position,
         });
         s.open_erasure_id = e.data.erasureId;
         break;
@@ -153,10 +155,36 @@ export function project(rows: RowSet, recorded: RecordedEvent): void {
         s.open_erasure_id = null;
         break;
       }
+      case 'ErasureStarted': {
+        const er = rows.get('rm_erasures', { erasure_id: e.data.erasureId });
+        if (er) rows.put('rm_erasures', { ...er, status: 'started', started_at: e.data.startedAt, awaiting_acknowledgement: JSON.stringify(e.data.awaiting), position });
+        break;
+      }
+      case 'DataKeyShredded': {
+        const er = rows.get('rm_erasures', { erasure_id: e.data.erasureId });
+        if (er) rows.put('rm_erasures', { ...er, status: 'shredded', shredded_at: e.data.shreddedAt, position });
+        // the fact of erasure and its date stay; the ciphertext goes too (it is unreadable anyway)
+        Object.assign(s, { status: 'erased', erased_at: e.data.shreddedAt });
+        for (const pd of rows.all('rm_personal_data').filter((r) => r.subject_id === subjectId)) rows.delete('rm_personal_data', pd);
+        break;
+      }
+      case 'ErasureAcknowledged': {
+        const er = rows.get('rm_erasures', { erasure_id: e.data.erasureId });
+        if (er) {
+          const acknowledged = [...new Set([...(JSON.parse(er.acknowledged) as string[]), e.data.system])].sort();
+          rows.put('rm_erasures', { ...er, acknowledged: JSON.stringify(acknowledged), position });
+        }
+        break;
+      }
+      case 'ErasureOverdue': {
+        const er = rows.get('rm_erasures', { erasure_id: e.data.erasureId });
+        if (er) rows.put('rm_erasures', { ...er, overdue: 1, position });
+        break;
+      }
       case 'ErasureCompleted': {
         const er = rows.get('rm_erasures', { erasure_id: e.data.erasureId });
         if (er) rows.put('rm_erasures', { ...er, status: 'completed', completed_at: e.data.completedAt, position });
-        Object.assign(s, { status: 'erased', erased_at: e.data.completedAt, open_erasure_id: null });
+        Object.assign(s, { status: 'erased', erased_at: s.erased_at ?? e.data.completedAt, open_erasure_id: null });
         for (const pd of rows.all('rm_personal_data').filter((r) => r.subject_id === subjectId)) rows.delete('rm_personal_data', pd);
         break;
       }

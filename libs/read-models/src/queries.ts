@@ -52,7 +52,7 @@ export interface SubjectView {
 }
 
 export interface ConsentFilter { subjectId?: string; purpose?: string; status?: string; cursor?: string; limit: number }
-export interface ErasureFilter { subjectId?: string; status?: 'scheduled' | 'cancelled' | 'completed' | 'overdue'; dueBefore?: string; cursor?: string; limit: number }
+export interface ErasureFilter { subjectId?: string; status?: 'scheduled' | 'started' | 'shredded' | 'cancelled' | 'completed' | 'overdue'; dueBefore?: string; cursor?: string; limit: number }
 export interface TransferFilter {
   subjectId?: string; recipientId?: string; country?: string; crossBorder?: boolean; purpose?: string; category?: string;
   form?: string; from?: string; to?: string; cursor?: string; limit: number;
@@ -99,10 +99,16 @@ export class ReadModelQueries {
 
   /** `overdue` is a scheduled erasure whose due date is before `today` (Kazakhstan date). */
   async erasures(f: ErasureFilter, today: string): Promise<Page<ErasureRow>> {
+    // `overdue` is a flag over the open stages, not a stage of its own
     const key = decodeCursor(f.cursor, 2);
     let q = this.db.selectFrom('rm_erasures').selectAll();
     if (f.subjectId) q = q.where('subject_id', '=', f.subjectId);
-    if (f.status === 'overdue') q = q.where('status', '=', 'scheduled').where('due_on', '<', today);
+    if (f.status === 'overdue') {
+      q = q.where((eb) => eb.or([
+        eb.and([eb('overdue', '=', 1), eb('status', 'in', ['scheduled', 'started', 'shredded'])]),
+        eb.and([eb('status', '=', 'scheduled'), eb('due_on', '<', today)]),
+      ]));
+    }
     else if (f.status) q = q.where('status', '=', f.status);
     if (f.dueBefore) q = q.where('due_on', '<', f.dueBefore);
     if (key) q = q.where((eb) => after(eb, ['due_on', 'erasure_id'], key));
@@ -158,6 +164,49 @@ export class ReadModelQueries {
     const agreements = ids.length === 0 ? [] : await this.db.selectFrom('rm_recipient_agreements').selectAll()
       .where('recipient_id', 'in', ids).orderBy('recipient_id').orderBy('signed_on').execute();
     return page(rows.map((r) => ({ ...r, agreements: agreements.filter((a) => a.recipient_id === r.recipient_id) })), limit, (r) => [r.recipient_id]);
+  }
+
+  /** Scheduled erasures whose due date is before `today`: time to decide (§2.10). */
+  dueErasures(today: string, limit = 500) {
+    return this.db.selectFrom('rm_erasures').select(['erasure_id', 'subject_id']).where('status', '=', 'scheduled')
+      .where('due_on', '<', today).orderBy('due_on').orderBy('erasure_id').limit(limit).execute();
+  }
+
+  /** Erasures decided but whose key is not recorded as destroyed: the reconciler finishes them. */
+  unshreddedErasures(limit = 500) {
+    return this.db.selectFrom('rm_erasures').select(['erasure_id', 'subject_id']).where('status', '=', 'started')
+      .orderBy('erasure_id').limit(limit).execute();
+  }
+
+  /** Open erasures past their due date not yet raised as overdue; the decider applies the grace. */
+  lateErasures(today: string, limit = 500) {
+    return this.db.selectFrom('rm_erasures').select(['erasure_id', 'subject_id'])
+      .where('status', 'in', ['scheduled', 'started', 'shredded']).where('overdue', '=', 0).where('due_on', '<', today)
+      .orderBy('due_on').orderBy('erasure_id').limit(limit).execute();
+  }
+
+  /** Subjects whose retention period (§2.6) ended before `today` with nothing scheduled yet. */
+  retentionEnded(today: string, limit = 500) {
+    return this.db.selectFrom('rm_subjects').select(['subject_id']).where('agreement_state', '=', 'terminated')
+      .where('status', '=', 'active').where('open_erasure_id', 'is', null).where('retention_ends_on', '<', today)
+      .orderBy('retention_ends_on').orderBy('subject_id').limit(limit).execute();
+  }
+
+  /**
+   * Takes or renews the lease `name` for `holder` until `expiresAt`, atomically: an
+   * upsert that only overwrites an expired lease or the holder's own. True if held.
+   */
+  async lease(name: string, holder: string, now: Date, expiresAt: Date): Promise<boolean> {
+    await this.db.insertInto('ledger_leases').values({ name, holder, expires_at: expiresAt.toISOString() })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ holder, expires_at: expiresAt.toISOString() })
+        .where((eb) => eb.or([eb('ledger_leases.expires_at', '<', now.toISOString()), eb('ledger_leases.holder', '=', holder)])))
+      .execute();
+    const row = await this.db.selectFrom('ledger_leases').select('holder').where('name', '=', name).executeTakeFirst();
+    return row?.holder === holder;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.db.deleteFrom('ledger_leases').where('name', '=', name).where('holder', '=', holder).execute();
   }
 
   async checkpoint(projection = 'read-models'): Promise<{ position: bigint; updatedAt: string | null }> {

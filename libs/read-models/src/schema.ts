@@ -45,11 +45,18 @@ export interface ErasureRow {
   withdrawal_id: string | null;
   received_on: string;
   due_on: string;
-  status: 'scheduled' | 'cancelled' | 'completed';
+  /** scheduled → started (decided) → shredded (key destroyed) → completed; or cancelled */
+  status: 'scheduled' | 'started' | 'shredded' | 'completed' | 'cancelled';
   cancelled_at: string | null;
   completed_at: string | null;
-  /** JSON array of the systems that still owe a deletion acknowledgement */
+  /** JSON array of the systems that must confirm their deletion */
   awaiting_acknowledgement: string;
+  /** JSON array of the systems that have confirmed */
+  acknowledged: string;
+  started_at: string | null;
+  shredded_at: string | null;
+  /** raised by the scheduler as overdue (§2.10) */
+  overdue: number;
   position: string | number | bigint;
 }
 
@@ -109,6 +116,13 @@ export interface PersonalDataRow {
   position: string | number | bigint;
 }
 
+/** Who runs a singleton worker (the erasure scheduler), until when. */
+export interface LeaseRow {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
 export interface CheckpointRow {
   projection: string;
   position: string | number | bigint;
@@ -126,6 +140,7 @@ export interface ReadModelTables {
   rm_recipient_agreements: RecipientAgreementRow;
   rm_personal_data: PersonalDataRow;
   rm_checkpoints: CheckpointRow;
+  ledger_leases: LeaseRow;
 }
 
 export type TableName = keyof ReadModelTables;
@@ -142,6 +157,7 @@ export const PRIMARY_KEYS: { readonly [T in TableName]: readonly (keyof ReadMode
   rm_recipient_agreements: ['recipient_id', 'reference'],
   rm_personal_data: ['subject_id', 'category'],
   rm_checkpoints: ['projection'],
+  ledger_leases: ['name'],
 };
 
 /** Tables the projections write (everything but the checkpoint). */

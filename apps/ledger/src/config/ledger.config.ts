@@ -16,7 +16,7 @@ export interface ApiKey {
 }
 
 /** What this process runs (LEDGER_ROLES): the HTTP API, the read-model projector. */
-export const PROCESS_ROLES = ['api', 'projector'] as const;
+export const PROCESS_ROLES = ['api', 'projector', 'scheduler'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
 
 /** Everything the service reads from its environment; see the README's configuration table. */
@@ -28,6 +28,10 @@ export interface LedgerConfig {
   readonly readWaitMs: number;
   /** how often to look for a rebuilt read-model generation (0: never) */
   readonly generationPollMs: number;
+  /** how often the erasure scheduler wakes (it also runs once at start-up) */
+  readonly schedulerIntervalMs: number;
+  /** internal systems that must confirm every erasure (LEDGER_ERASURE_SYSTEMS) */
+  readonly erasureSystems: readonly string[];
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
@@ -72,6 +76,15 @@ export function parseApiKeys(raw: string): ApiKey[] {
   });
 }
 
+/** LEDGER_ERASURE_SYSTEMS: comma-separated slugs of internal systems holding personal data. */
+export function parseSystems(raw: string): string[] {
+  const systems = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of systems) {
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(s)) throw new ConfigError('LEDGER_ERASURE_SYSTEMS: each system is a lower-case slug');
+  }
+  return [...new Set(systems)];
+}
+
 /** The embedded default: one generated key per role, in the data directory, owner-only. */
 function embeddedApiKeys(dataDir: string): { keys: ApiKey[]; file: string } {
   const file = join(dataDir, 'api-keys.json');
@@ -91,7 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const calendarOverrides = env.LEDGER_CALENDAR_FILE
     ? (JSON.parse(readFileSync(env.LEDGER_CALENDAR_FILE, 'utf8')) as CalendarYear[])
     : [];
-  const processRoles = (env.LEDGER_ROLES ?? 'api,projector').split(',').map((r) => r.trim()).filter(Boolean);
+  const processRoles = (env.LEDGER_ROLES ?? 'api,projector,scheduler').split(',').map((r) => r.trim()).filter(Boolean);
   for (const r of processRoles) {
     if (!PROCESS_ROLES.includes(r as ProcessRole)) throw new ConfigError(`LEDGER_ROLES: unknown role "${r}" (known: ${PROCESS_ROLES.join(', ')})`);
   }
@@ -100,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     processRoles: new Set(processRoles as ProcessRole[]),
     readWaitMs: int(env, 'LEDGER_READ_WAIT_MS', 2000, 0, 30_000),
     generationPollMs: int(env, 'LEDGER_GENERATION_POLL_MS', 1000, 0, 600_000),
+    schedulerIntervalMs: int(env, 'LEDGER_SCHEDULER_INTERVAL_MS', 60_000, 0, 86_400_000),
+    erasureSystems: parseSystems(env.LEDGER_ERASURE_SYSTEMS ?? ''),
     host: env.HOST ?? '127.0.0.1',
     port: int(env, 'PORT', 3000, 0, 65535),
     dataDir,

@@ -7,7 +7,8 @@ import { ProblemException } from './problem';
 
 export interface Principal {
   readonly name: string;
-  readonly role: Role;
+  /** `system`: the ledger's own workers (the erasure scheduler); never an API key */
+  readonly role: Role | 'system';
 }
 
 const ROLES_KEY = 'ledger:roles';
@@ -38,7 +39,7 @@ export class ApiKeyGuard implements CanActivate {
     if (!token) throw new ProblemException(401, 'UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>"');
     const principal = this.keys.get(digest(token));
     if (!principal) throw new ProblemException(401, 'UNAUTHENTICATED', 'the API key is not recognised');
-    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
+    const allowed: readonly string[] = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
     if (!allowed.includes(principal.role)) {
       throw new ProblemException(403, 'FORBIDDEN', `the ${principal.role} role may not call this route`);
     }

@@ -53,3 +53,17 @@ export class IsVersionPipe implements PipeTransform<string, string> {
     return value;
   }
 }
+
+/**
+ * Ids the ledger issued itself (UUIDs: erasures, withdrawals). Not held to the opaque-id
+ * digit rule: hex often has long runs of decimal digits, and these ids name no person.
+ */
+@Injectable()
+export class LedgerIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value)) {
+      throw new ProblemException(400, 'INVALID_ID', 'this id is one the ledger issued: a lower-case UUID');
+    }
+    return value;
+  }
+}

@@ -84,7 +84,10 @@ export class DecisionRunner {
       const state = fold(d.decider, stored.map((e) => toDomainEvent(e.type, e.metadata.schemaVersion, e.data) as E));
       const now = this.clock.now();
       const events = d.decider.decide(await d.command(state, now), state);
-      if (events.length === 0) throw new Error('a decider returned no events without refusing');
+      if (events.length === 0) {
+        // nothing to do: a repeated acknowledgement, a scheduler step already taken
+        return { streamId: d.streamId, revision: head ?? 0n, position: stored.at(-1)?.position ?? 0n, events: [], replayed: false };
+      }
 
       const commandId = this.ids.next();
       const correlationId = d.ctx.correlationId ?? commandId;

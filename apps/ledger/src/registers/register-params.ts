@@ -24,9 +24,9 @@ export class ConsentParams extends PageParams {
 
 export class ErasureParams extends PageParams {
   @ApiPropertyOptional() @IsOptional() @IsOpaqueId() subjectId?: string;
-  @ApiPropertyOptional({ enum: ['scheduled', 'cancelled', 'completed', 'overdue'] })
-  @IsOptional() @IsIn(['scheduled', 'cancelled', 'completed', 'overdue'])
-  status?: 'scheduled' | 'cancelled' | 'completed' | 'overdue';
+  @ApiPropertyOptional({ enum: ['scheduled', 'started', 'shredded', 'completed', 'cancelled', 'overdue'] })
+  @IsOptional() @IsIn(['scheduled', 'started', 'shredded', 'completed', 'cancelled', 'overdue'])
+  status?: 'scheduled' | 'started' | 'shredded' | 'completed' | 'cancelled' | 'overdue';
   @ApiPropertyOptional({ example: '2027-01-31' }) @IsOptional() @IsLocalDate() dueBefore?: string;
 }
 

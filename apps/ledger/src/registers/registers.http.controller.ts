@@ -14,7 +14,7 @@ const list = (json: string) => JSON.parse(json) as string[];
 
 /** CSV columns: the JSON fields, in order (a CSV header is a contract too). */
 const CONSENT_COLUMNS = ['subjectId', 'purpose', 'basis', 'status', 'categories', 'policyVersion', 'channel', 'thirdPartyTransfer', 'crossBorderTransfer', 'publication', 'validUntil', 'grantedAt', 'withdrawnOn'];
-const ERASURE_COLUMNS = ['erasureId', 'subjectId', 'reason', 'receivedOn', 'dueOn', 'status', 'cancelledAt', 'completedAt', 'awaitingAcknowledgement'];
+const ERASURE_COLUMNS = ['erasureId', 'subjectId', 'reason', 'receivedOn', 'dueOn', 'status', 'overdue', 'startedAt', 'shreddedAt', 'cancelledAt', 'completedAt', 'acknowledgedBy', 'awaitingAcknowledgement'];
 const TRANSFER_COLUMNS = ['transferId', 'subjectId', 'recipientId', 'recipientCountry', 'crossBorder', 'purpose', 'categories', 'form', 'transferredAt', 'position'];
 const RETENTION_COLUMNS = ['subjectId', 'agreementEndedOn', 'retentionEndsOn', 'status'];
 
@@ -46,11 +46,20 @@ export class RegistersController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  private erasureView = (today: string) => (r: ErasureRow) => ({
-    erasureId: r.erasure_id, subjectId: r.subject_id, reason: r.reason, receivedOn: r.received_on, dueOn: r.due_on,
-    status: r.status === 'scheduled' && compareDates(today, r.due_on) > 0 ? 'overdue' : r.status,
-    cancelledAt: r.cancelled_at, completedAt: r.completed_at, awaitingAcknowledgement: list(r.awaiting_acknowledgement),
-  });
+  /**
+   * `overdue`: raised by the scheduler, or still only scheduled after its due date (a
+   * scheduler that is not running). `awaitingAcknowledgement`: who has not confirmed yet.
+   */
+  private erasureView = (today: string) => (r: ErasureRow) => {
+    const acknowledged = list(r.acknowledged);
+    const late = r.overdue === 1 || (r.status === 'scheduled' && compareDates(today, r.due_on) > 0);
+    return {
+      erasureId: r.erasure_id, subjectId: r.subject_id, reason: r.reason, receivedOn: r.received_on, dueOn: r.due_on,
+      status: r.status, overdue: late && r.status !== 'completed' && r.status !== 'cancelled',
+      startedAt: r.started_at, shreddedAt: r.shredded_at, cancelledAt: r.cancelled_at, completedAt: r.completed_at,
+      acknowledgedBy: acknowledged, awaitingAcknowledgement: list(r.awaiting_acknowledgement).filter((x) => !acknowledged.includes(x)),
+    };
+  };
 
   @QueryRoute('consents', 'Consents per subject and purpose, with policy version and basis (§2.1, §2.3)', 'auditor', 'regulator', 'admin')
   async consents(@Query() p: ConsentParams) {

@@ -1,0 +1,140 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { DomainError, kzDateOf, type SubjectCommand } from '@ledger/domain';
+import { KEY_VAULT, type KeyVault } from '@ledger/crypto';
+import { ReadModelQueries } from '@ledger/read-models';
+import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
+import type { CommandContext } from '../http/command-context';
+import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../infrastructure/clock';
+import type { CommandResult } from '../infrastructure/decision-runner';
+import { ROOT_LOGGER } from '../infrastructure/logger';
+import { SubjectCommands } from '../subjects/subject-commands';
+
+export interface TickReport {
+  readonly acted: boolean;
+  readonly started: number;
+  readonly shredded: number;
+  readonly retentionScheduled: number;
+  readonly overdue: number;
+}
+
+const LEASE = 'erasure-scheduler';
+
+/**
+ * The erasure scheduler (LEDGER_ROLES includes `scheduler`). It wakes on the injected
+ * clock and acts on what is due — §2.10 erasures (decide, destroy the key, record it),
+ * §2.6 retention ends (schedule), late erasures (raise). One instance acts, by lease.
+ *
+ * Every command carries an idempotency key derived from what it acts on, so a repeated
+ * tick, a second instance or a restart replays instead of acting twice; the reconciler
+ * step finishes any erasure interrupted between the decision and the shredding.
+ */
+@Injectable()
+export class ErasureScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly holder: string;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<TickReport> | null = null;
+
+  constructor(
+    private readonly subjects: SubjectCommands,
+    private readonly queries: ReadModelQueries,
+    @Inject(KEY_VAULT) private readonly vault: KeyVault,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {
+    this.holder = `${hostname()}:${process.pid}:${ids.next()}`;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.processRoles.has('scheduler')) return;
+    const run = () => {
+      this.running ??= this.tick()
+        .catch((error: Error) => {
+          this.logger.error({ err: { name: error.name, stack: error.stack } }, 'erasure scheduler tick failed');
+          return { acted: false, started: 0, shredded: 0, retentionScheduled: 0, overdue: 0 };
+        })
+        .finally(() => (this.running = null));
+    };
+    run(); // at start-up: finishes whatever a crash interrupted
+    if (this.config.schedulerIntervalMs > 0) {
+      this.timer = setInterval(run, this.config.schedulerIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+    await this.queries.releaseLease(LEASE, this.holder).catch(() => undefined);
+  }
+
+  /** One pass over everything due; safe to call at any time, from any instance. */
+  async tick(): Promise<TickReport> {
+    const now = this.clock.now();
+    const leaseFor = Math.max(2 * this.config.schedulerIntervalMs, 120_000);
+    if (!(await this.queries.lease(LEASE, this.holder, now, new Date(now.getTime() + leaseFor)))) {
+      return { acted: false, started: 0, shredded: 0, retentionScheduled: 0, overdue: 0 };
+    }
+    const today = kzDateOf(now);
+    let started = 0;
+    let shredded = 0;
+    let retentionScheduled = 0;
+    let overdue = 0;
+
+    // 1. reconcile: decided but not shredded (a crash between the two steps)
+    for (const e of await this.queries.unshreddedErasures()) shredded += await this.shred(e.subject_id, e.erasure_id);
+    // 2. due: decide, then shred (§2.10)
+    for (const e of await this.queries.dueErasures(today)) {
+      const r = await this.act(e.subject_id, `scheduler:start:${e.erasure_id}`, (n) => ({
+        type: 'StartErasure', now: n, data: { erasureId: e.erasure_id, internalSystems: this.config.erasureSystems },
+      }));
+      if (r?.events.some((x) => x.type === 'ErasureStarted')) started++;
+      if (r) shredded += await this.shred(e.subject_id, e.erasure_id);
+    }
+    // 3. retention ended (§2.6): schedule destruction
+    for (const s of await this.queries.retentionEnded(today)) {
+      const r = await this.act(s.subject_id, `scheduler:retention:${s.subject_id}:${today}`, (n) => ({
+        type: 'ScheduleRetentionErasure', now: n, data: { erasureId: this.ids.next() },
+      }));
+      if (r?.events.length) retentionScheduled++;
+    }
+    // 4. late: raise (event, log; the count is on /v1/operations/erasures)
+    for (const e of await this.queries.lateErasures(today)) {
+      const r = await this.act(e.subject_id, `scheduler:overdue:${e.erasure_id}`, (n) => ({ type: 'MarkErasureOverdue', now: n, data: { erasureId: e.erasure_id } }));
+      const raised = r?.events.find((x) => x.type === 'ErasureOverdue');
+      if (raised) {
+        overdue++;
+        this.logger.warn({ erasureId: e.erasure_id, missing: (raised.data as { missing: string[] }).missing }, 'erasure overdue (§2.10)');
+      }
+    }
+    return { acted: true, started, shredded, retentionScheduled, overdue };
+  }
+
+  /** Destroys the key, then records it; both steps are idempotent. Returns 1 if recorded now. */
+  private async shred(subjectId: string, erasureId: string): Promise<number> {
+    await this.vault.destroy(subjectId, this.clock.now());
+    const r = await this.act(subjectId, `scheduler:shred:${erasureId}`, (n) => ({ type: 'RecordKeyShredded', now: n, data: { erasureId } }));
+    return r?.events.some((x) => x.type === 'DataKeyShredded') ? 1 : 0;
+  }
+
+  /** Runs one command; a refusal (say, blocked processing) is logged and skipped. */
+  private async act(subjectId: string, key: string, command: (now: Date) => SubjectCommand): Promise<CommandResult | null> {
+    const ctx: CommandContext = {
+      principal: { name: 'erasure-scheduler', role: 'system' },
+      idempotencyKey: key,
+      expectedRevision: null,
+      correlationId: null,
+      request: { route: 'scheduler', params: { subjectId }, body: key },
+    };
+    try {
+      return await this.subjects.run(subjectId, ctx, (now) => command(now));
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      this.logger.info({ key, code: error.code }, 'erasure scheduler step refused');
+      return null;
+    }
+  }
+}

@@ -48,7 +48,8 @@ export interface Ledger {
    * rebuilds from the WAL, holding no data of its own.
    */
   fingerprint(): Record<string, string>;
-  close(): Promise<void>;
+  /** stops the service; the data directory is removed unless `keepData` */
+  close(options?: { keepData?: boolean }): Promise<void>;
 }
 
 export interface Reply {
@@ -60,8 +61,8 @@ export interface Reply {
 
 let keySeq = 0;
 
-export async function startLedger(now = '2026-11-25T05:00:00Z', env: NodeJS.ProcessEnv = {}): Promise<Ledger> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
+export async function startLedger(now = '2026-11-25T05:00:00Z', env: NodeJS.ProcessEnv = {}, reuseDataDir?: string): Promise<Ledger> {
+  const dataDir = reuseDataDir ?? mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
   const lines: string[] = [];
   const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
   const config = loadConfig({
@@ -119,9 +120,9 @@ export async function startLedger(now = '2026-11-25T05:00:00Z', env: NodeJS.Proc
       call(role, 'POST', url, body, { 'idempotency-key': `test-key-${++keySeq}-${Date.now()}`, ...headers }),
     fingerprint: () =>
       Object.fromEntries(readdirSync(dataDir).filter((f) => !f.endsWith('-shm')).sort().map((f) => [f, createHash('sha256').update(readFileSync(join(dataDir, f))).digest('hex')])),
-    close: async () => {
+    close: async (options) => {
       await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options?.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,162 @@
+import Database from 'better-sqlite3';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KEY_VAULT, type KeyVault } from '@ledger/crypto';
+import { EVENT_STORE, verifyChain, type EventStore } from '@ledger/event-store';
+import { ErasureScheduler } from '../src/erasure/erasure-scheduler';
+import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
+
+const CANARY = 'canary-erase-Qv93@example.kz';
+/** 10:00 in Almaty on a Kazakhstan date */
+const almaty = (date: string, hour = 10) => new Date(Date.parse(`${date}T00:00:00Z`) - 5 * 3_600_000 + hour * 3_600_000).toISOString();
+
+async function subjectWithData(l: Ledger, id: string) {
+  await l.command('service', `/v1/subjects/${id}/consents`, grantBody({ crossBorderTransfer: true }));
+  await l.command('service', `/v1/subjects/${id}/personal-data`, { category: 'email-address', source: 'subject', value: CANARY });
+  await l.command('service', `/v1/subjects/${id}/transfers`, {
+    recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: almaty('2026-03-01'),
+  });
+}
+
+const tick = async (l: Ledger) => {
+  await l.settled(); // the scheduler finds work in the read models
+  const report = await l.app.get(ErasureScheduler).tick();
+  await l.settled();
+  return report;
+};
+
+describe('erasure that really erases (§2.10, §2.6)', () => {
+  let l: Ledger;
+  beforeEach(async () => {
+    l = await startLedger(almaty('2026-03-02'), { LEDGER_ERASURE_SYSTEMS: 'crm' });
+    await seedReferenceData(l);
+  });
+  afterEach(() => l.close());
+
+  it('withdrawal with Nauryz in the window: retractable on the last working day, shredded right after, complete once all confirm', async () => {
+    await subjectWithData(l, 'e-1');
+    await subjectWithData(l, 'e-2');
+    const w = await l.command('service', '/v1/subjects/e-1/consent-withdrawals', { purposes: 'all', receivedOn: '2026-03-02' });
+    const erasure = w.body.events.find((e: { type: string }) => e.type === 'ErasureScheduled').data;
+    expect(erasure.dueOn).toBe('2026-04-17'); // 9 March and 23–25 March are days off
+    await l.command('service', '/v1/subjects/e-2/consent-withdrawals', { purposes: 'all', receivedOn: '2026-03-02' });
+
+    // the last working day: e-2 retracts in time; nothing is destroyed yet
+    l.clock.set(almaty('2026-04-17', 23));
+    expect((await l.command('service', '/v1/subjects/e-2/withdrawal-retractions', { retractedOn: '2026-04-17', via: 'sign-in' })).status).toBe(201);
+    expect(await tick(l)).toMatchObject({ acted: true, started: 0, shredded: 0 });
+    expect((await l.read('service', '/v1/subjects/e-1')).body).toMatchObject({ status: 'active', personalData: [{ value: { visible: true, value: CANARY } }] });
+
+    // 00:30 on the next day in Almaty: decided and shredded
+    const vault = l.app.get<KeyVault>(KEY_VAULT);
+    const key = (await vault.get('e-1')) as { status: 'active'; key: Buffer };
+    expect(key.status).toBe('active');
+    // the key as stored: wrapped by the KEK, in the vault file (positive control for the scan below)
+    const raw = new Database(join(l.dataDir, 'keyvault.db'), { readonly: true });
+    const wrapped = raw.prepare('SELECT wrapped FROM data_keys WHERE subject_id = ?').get('e-1') as { wrapped: Buffer };
+    raw.close();
+    const filesWith = (needle: Buffer) => readdirSync(l.dataDir).filter((f) => readFileSync(join(l.dataDir, f)).includes(needle));
+    expect(filesWith(wrapped.wrapped).length).toBeGreaterThan(0);
+    l.clock.set(almaty('2026-04-18', 0.5));
+    expect(await tick(l)).toMatchObject({ started: 1, shredded: 1 });
+    expect(await tick(l)).toMatchObject({ started: 0, shredded: 0 }); // idempotent when repeated
+
+    const state = await l.read('service', '/v1/subjects/e-1');
+    expect(state.status).toBe(200);
+    expect(state.body).toMatchObject({ status: 'erased', erasedAt: l.clock.now().toISOString(), personalData: [] });
+    expect(state.raw).not.toContain(CANARY);
+    for (const role of ['service', 'auditor'] as const) {
+      const history = await l.call(role, 'GET', '/v1/subjects/e-1/history');
+      const recorded = history.body.events.find((e: { type: string }) => e.type === 'PersonalDataRecorded');
+      expect(recorded.data.value).toEqual({ visible: true, erased: true, erasedAt: l.clock.now().toISOString() });
+      expect(history.raw).not.toContain(CANARY);
+    }
+    const store = l.app.get<EventStore>(EVENT_STORE);
+    expect(verifyChain(await store.readStream('subject-e-1'))).toBeNull(); // history intact, hashes verify
+    expect(await vault.get('e-1')).toEqual({ status: 'destroyed', destroyedAt: l.clock.now().toISOString() });
+
+    // no new data, no transfer for an erased subject
+    const late = await l.command('service', '/v1/subjects/e-1/transfers', {
+      recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: almaty('2026-04-18', 0.6),
+    });
+    expect(late.body).toMatchObject({ status: 422, code: 'SUBJECT_ERASED' });
+
+    // downstream confirmations: crm (internal) and kz-partner (recipient of a transfer)
+    const queue = async () => (await l.read('auditor', `/v1/erasures?subjectId=e-1`)).body.items[0];
+    expect(await queue()).toMatchObject({ status: 'shredded', awaitingAcknowledgement: ['crm', 'kz-partner'] });
+    const ack = (system: string) => l.command('service', `/v1/subjects/e-1/erasures/${erasure.erasureId}/acknowledgements`, { system });
+    expect((await ack('crm')).body.events.map((e: { type: string }) => e.type)).toEqual(['ErasureAcknowledged']);
+    expect((await ack('crm')).body.events).toEqual([]); // deduplicated
+    expect((await ack('kz-partner')).body.events.map((e: { type: string }) => e.type)).toEqual(['ErasureAcknowledged', 'ErasureCompleted']);
+    expect(await queue()).toMatchObject({ status: 'completed', awaitingAcknowledgement: [], acknowledgedBy: ['crm', 'kz-partner'] });
+
+    // e-2 retracted: still active, its data readable
+    expect((await l.read('service', '/v1/subjects/e-2')).body).toMatchObject({ status: 'active', personalData: [{ value: { value: CANARY } }] });
+
+    // scan: neither e-1's key (wrapped or not) nor any plaintext is left in any file
+    await l.close({ keepData: true });
+    expect(filesWith(wrapped.wrapped)).toEqual([]);
+    expect(filesWith(key.key)).toEqual([]);
+    expect(filesWith(Buffer.from(CANARY))).toEqual([]);
+    l = await startLedger(almaty('2026-04-18'), {}, l.dataDir); // for afterEach
+  });
+
+  it('§2.6: when retention ends, schedules erasure and carries it out after its due date', async () => {
+    await subjectWithData(l, 'r-1');
+    await l.command('service', '/v1/subjects/r-1/agreement-termination', { endedOn: '2023-03-01', reason: 'contract-ended' });
+    expect(await tick(l)).toMatchObject({ retentionScheduled: 1 });
+    const item = (await l.read('auditor', '/v1/erasures?subjectId=r-1')).body.items[0];
+    expect(item).toMatchObject({ reason: 'retention-ended', receivedOn: '2026-03-01', dueOn: '2026-04-16', status: 'scheduled' });
+    expect(await tick(l)).toMatchObject({ retentionScheduled: 0 }); // not twice
+    l.clock.set(almaty('2026-04-17', 0.5));
+    expect(await tick(l)).toMatchObject({ started: 1, shredded: 1 });
+    expect((await l.read('service', '/v1/subjects/r-1')).body).toMatchObject({ status: 'erased', personalData: [] });
+  });
+
+  it('raises an erasure still unconfirmed a working day after its due date, naming who is missing', async () => {
+    await subjectWithData(l, 'o-1');
+    await l.command('service', '/v1/subjects/o-1/consent-withdrawals', { purposes: 'all', receivedOn: '2026-03-02' });
+    l.clock.set(almaty('2026-04-18'));
+    expect(await tick(l)).toMatchObject({ shredded: 1, overdue: 0 });
+    l.clock.set(almaty('2026-04-20')); // Monday: the working day of grace
+    expect(await tick(l)).toMatchObject({ overdue: 0 });
+    l.clock.set(almaty('2026-04-21'));
+    expect(await tick(l)).toMatchObject({ overdue: 1 });
+    expect(await tick(l)).toMatchObject({ overdue: 0 });
+    const item = (await l.read('auditor', '/v1/erasures?status=overdue')).body.items[0];
+    expect(item).toMatchObject({ subjectId: 'o-1', overdue: true, awaitingAcknowledgement: ['crm', 'kz-partner'] });
+    expect(l.logs()).toContain('erasure overdue');
+    expect(l.logs()).not.toContain(CANARY);
+  });
+
+  it('a crash between the decision and the shredding: after restart the erasure completes exactly once', async () => {
+    await subjectWithData(l, 'k-1');
+    await l.command('service', '/v1/subjects/k-1/consent-withdrawals', { purposes: 'all', receivedOn: '2026-03-02' });
+    l.clock.set(almaty('2026-04-18'));
+    const vault = l.app.get<KeyVault>(KEY_VAULT);
+    const destroy = vault.destroy.bind(vault);
+    vault.destroy = async () => {
+      throw new Error('power cut');
+    };
+    await expect(tick(l)).rejects.toThrow('power cut');
+    vault.destroy = destroy;
+    const store = l.app.get<EventStore>(EVENT_STORE);
+    const types = async (s: EventStore) => (await s.readStream('subject-k-1')).map((e) => e.type);
+    expect((await types(store)).filter((t) => t === 'ErasureStarted')).toHaveLength(1);
+    expect(await types(store)).not.toContain('DataKeyShredded');
+
+    // restart: the scheduler runs once at start-up and reconciles
+    await l.close({ keepData: true });
+    l = await startLedger(almaty('2026-04-18', 11), { LEDGER_ERASURE_SYSTEMS: 'crm', LEDGER_ROLES: 'api,projector,scheduler' }, l.dataDir);
+    for (let i = 0; !(await types(l.app.get<EventStore>(EVENT_STORE))).includes('DataKeyShredded'); i++) {
+      if (i > 200) throw new Error('the reconciler did not finish the erasure');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await tick(l);
+    await tick(l);
+    const after = await types(l.app.get<EventStore>(EVENT_STORE));
+    expect(after.filter((t) => t === 'ErasureStarted')).toHaveLength(1);
+    expect(after.filter((t) => t === 'DataKeyShredded')).toHaveLength(1);
+    expect(await l.app.get<KeyVault>(KEY_VAULT).get('k-1')).toMatchObject({ status: 'destroyed' });
+  });
+});

@@ -126,6 +126,7 @@ describe('erasure that really erases (§2.10, §2.6)', () => {
     const item = (await l.read('auditor', '/v1/erasures?status=overdue')).body.items[0];
     expect(item).toMatchObject({ subjectId: 'o-1', overdue: true, awaitingAcknowledgement: ['crm', 'kz-partner'] });
     expect(l.logs()).toContain('erasure overdue');
+    expect((await l.call('admin', 'GET', '/v1/operations/erasures')).body).toEqual({ byStatus: { shredded: 1 }, overdue: 1 });
     expect(l.logs()).not.toContain(CANARY);
   });
 

@@ -209,6 +209,19 @@ export class ReadModelQueries {
     await this.db.deleteFrom('ledger_leases').where('name', '=', name).where('holder', '=', holder).execute();
   }
 
+  /** Erasures per stage, and how many open ones are raised as overdue: for monitoring. */
+  async erasureCounts(): Promise<{ byStatus: Record<string, number>; overdue: number }> {
+    const rows = await this.db.selectFrom('rm_erasures').select(['status', 'overdue']).select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .groupBy(['status', 'overdue']).execute();
+    const byStatus: Record<string, number> = {};
+    let overdue = 0;
+    for (const r of rows) {
+      byStatus[r.status] = (byStatus[r.status] ?? 0) + Number(r.n);
+      if (r.overdue === 1 && r.status !== 'completed' && r.status !== 'cancelled') overdue += Number(r.n);
+    }
+    return { byStatus, overdue };
+  }
+
   async checkpoint(projection = 'read-models'): Promise<{ position: bigint; updatedAt: string | null }> {
     const row = await this.db.selectFrom('rm_checkpoints').selectAll().where('projection', '=', projection).executeTakeFirst();
     return { position: row ? BigInt(row.position) : 0n, updatedAt: row?.updated_at ?? null };

@@ -15,6 +15,11 @@ export class ProjectionStatusController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  @QueryRoute('erasures', 'Erasures per stage and how many are overdue (§2.10), for alerting', 'admin', 'auditor')
+  async erasures() {
+    return this.queries.erasureCounts();
+  }
+
   @QueryRoute('projections', 'Projection lag: checkpoint, head, events and seconds behind', 'admin', 'auditor')
   async status() {
     const [checkpoint, head] = await Promise.all([this.queries.checkpoint(), this.store.headPosition()]);

@@ -7,6 +7,7 @@ import { ProblemFilter } from './http/problem.filter';
 import { ReadSideModule } from './read-side/read-side.module';
 import { ErasureScheduler } from './erasure/erasure-scheduler';
 import { AcknowledgeErasureController } from './subjects/acknowledge-erasure/acknowledge-erasure.http.controller';
+import { ReportPlatformUseController } from './subjects/report-platform-use/report-platform-use.http.controller';
 import { ProjectionStatusController } from './operations/projection-status.http.controller';
 import { RegistersController } from './registers/registers.http.controller';
 import { InfrastructureModule, type InfrastructureOptions } from './infrastructure/infrastructure.module';
@@ -62,7 +63,7 @@ export class AppModule {
         RestrictProcessingController, RecordTransferController, ObligationsController, TerminateAgreementController,
         AcceptPolicyController, GetSubjectController, GetSubjectHistoryController,
         PublishPolicyVersionController, ListPolicyVersionsController, RecipientRegisterController, GetRecipientController,
-        RegistersController, ProjectionStatusController, HealthController, AcknowledgeErasureController,
+        RegistersController, ProjectionStatusController, HealthController, AcknowledgeErasureController, ReportPlatformUseController,
       ],
       providers: [
         ...commandHandlers,

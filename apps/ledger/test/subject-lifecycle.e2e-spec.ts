@@ -88,6 +88,19 @@ describe('subject lifecycle through HTTP', () => {
     expect(ok.status).toBe(201);
   });
 
+  it('reported use records implied acceptance of a new version once its 7 days have passed, and only then (§1.4)', async () => {
+    await l.command('service', '/v1/subjects/u-12/consents', grantBody());
+    await l.command('admin', '/v1/policy-versions', { version: '2026-11', textSha256: 'c'.repeat(64), publishedAt: '2026-11-20T05:00:00Z' });
+    const early = await l.command('service', '/v1/subjects/u-12/platform-use', { at: '2026-11-25T04:00:00Z' });
+    expect(early.status).toBe(201);
+    expect(early.body.events).toEqual([]);
+    l.clock.set('2026-11-28T06:00:00Z');
+    const counted = await l.command('service', '/v1/subjects/u-12/platform-use', { at: '2026-11-28T05:00:00Z' });
+    expect(counted.body.events.map((e: { data: { policyVersion: string; mode: string } }) => [e.data.policyVersion, e.data.mode])).toEqual([['2026-11', 'implied']]);
+    expect((await l.command('service', '/v1/subjects/u-12/platform-use', { at: '2026-11-28T05:30:00Z' })).body.events).toEqual([]);
+    expect((await l.read('auditor', '/v1/subjects/u-12')).body.policy).toEqual({ version: '2026-11', acceptedAs: 'implied', acceptedAt: '2026-11-28T05:00:00.000Z' });
+  });
+
   it('terminating the agreement starts the 3-year retention clock (§2.6)', async () => {
     await l.command('service', '/v1/subjects/u-7/consents', grantBody());
     await l.command('service', '/v1/subjects/u-7/agreement-termination', { endedOn: '2026-11-24', reason: 'contract-ended' });

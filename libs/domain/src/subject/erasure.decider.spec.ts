@@ -160,3 +160,28 @@ describe('erasure properties', () => {
     }), { numRuns: 300 });
   });
 });
+
+describe('§1.4 implied acceptance from reported use', () => {
+  const published = [
+    { version: '2026-01', publishedAt: '2026-01-10T00:00:00.000Z' },
+    { version: '2026-04', publishedAt: '2026-04-01T05:00:00.000Z' }, // 10:00 in Almaty, 1 April
+  ];
+  const use = (at: string): SubjectCommand => ({ type: 'ReportPlatformUse', now: new Date('2026-05-01T00:00:00Z'), data: { at: new Date(at), published } });
+  const accepted01: SubjectEvent = { type: 'PolicyAccepted', data: { policyVersion: '2026-01', mode: 'explicit', acceptedAt: '2026-02-01T00:00:00.000Z', clause: '§1.4' } };
+
+  it('accepts a version only once 7 full days have passed, and only versions not yet accepted', () => {
+    spec.given([granted, accepted01]).when(use('2026-04-08T18:59:59Z')).then([]); // 8 April, 23:59 in Almaty: too early
+    spec.given([granted, accepted01]).when(use('2026-04-08T19:00:00Z')).then([{
+      type: 'PolicyAccepted', data: { policyVersion: '2026-04', mode: 'implied', acceptedAt: '2026-04-08T19:00:00.000Z', clause: '§1.4' },
+    }]);
+  });
+
+  it('treats the version a consent was given under as accepted (§2.1)', () =>
+    spec.given([granted]).when(use('2026-04-20T00:00:00Z')).thenEvents((e) => expect(e.map((x) => (x.data as { policyVersion: string }).policyVersion)).toEqual(['2026-04'])));
+
+  it('writes nothing for a subject without an active agreement', () => {
+    spec.given([]).when(use('2026-04-20T00:00:00Z')).then([]);
+    spec.given([granted, withdrawn, { type: 'AgreementSuspended', data: { reason: 'consent-withdrawn', withdrawalId: 'w1', clause: '§2.7' } }])
+      .when(use('2026-04-20T00:00:00Z')).then([]);
+  });
+});

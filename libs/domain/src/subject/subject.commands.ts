@@ -84,11 +84,19 @@ export type MarkErasureOverdue = Cmd<'MarkErasureOverdue', { erasureId: string }
 /** Scheduler (§2.6, §2.10): the retention period ended; schedule destruction. */
 export type ScheduleRetentionErasure = Cmd<'ScheduleRetentionErasure', { erasureId: string }>;
 
+/**
+ * §1.4 — the Platform reports that the subject used it at `at`. Every published version
+ * the subject has not accepted, whose 7 days had passed by then, is accepted by
+ * continued use. A report that changes nothing writes nothing.
+ */
+export type ReportPlatformUse = Cmd<'ReportPlatformUse', { at: Date; published: readonly PublishedPolicy[] }>;
+
 export type SubjectCommand =
   | GrantConsent | WithdrawConsent | RetractWithdrawal | RecordPersonalData
   | RestrictProcessing | LiftRestriction | RecordTransfer
   | OpenObligation | SettleObligation | PlaceLegalHold | ReleaseLegalHold
   | TerminateAgreement | AcceptPolicy
-  | StartErasure | RecordKeyShredded | AcknowledgeErasure | MarkErasureOverdue | ScheduleRetentionErasure;
+  | StartErasure | RecordKeyShredded | AcknowledgeErasure | MarkErasureOverdue | ScheduleRetentionErasure
+  | ReportPlatformUse;
 
 export type SubjectCommandType = SubjectCommand['type'];

@@ -504,6 +504,21 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
         return markOverdue(c, s);
       case 'ScheduleRetentionErasure':
         return scheduleRetentionErasure(c, s);
+      case 'ReportPlatformUse': {
+        if (c.data.at.getTime() > c.now.getTime()) throw invalid('DATE_IN_FUTURE', 'use cannot be reported in the future');
+        if (s.status !== 'known' || s.agreement !== 'active') return [];
+        // §2.1: consenting under a version accepts it; only versions newer than the newest
+        // consented-to or accepted one are pending
+        const known = new Set([...s.acceptedPolicyVersions, ...Object.values(s.purposes).map((p) => p!.policyVersion)]);
+        const inForce = c.data.published.filter((p) => known.has(p.version)).map((p) => p.publishedAt).sort().at(-1);
+        return c.data.published
+          .filter((p) => !known.has(p.version) && (inForce === undefined || p.publishedAt > inForce))
+          .filter((p) => c.data.at >= impliedAcceptanceFrom(new Date(p.publishedAt)))
+          .map((p): SubjectEvent => ({
+            type: 'PolicyAccepted',
+            data: { policyVersion: p.version, mode: 'implied', acceptedAt: c.data.at.toISOString(), clause: '§1.4' },
+          }));
+      }
       case 'GrantConsent':
         return grant(c, s);
       case 'WithdrawConsent':

@@ -8,6 +8,7 @@ import { ReadSideModule } from './read-side/read-side.module';
 import { ErasureScheduler } from './erasure/erasure-scheduler';
 import { AcknowledgeErasureController } from './subjects/acknowledge-erasure/acknowledge-erasure.http.controller';
 import { ReportPlatformUseController } from './subjects/report-platform-use/report-platform-use.http.controller';
+import { RecordPurposeAchievedController } from './subjects/record-purpose-achieved/record-purpose-achieved.http.controller';
 import { ProjectionStatusController } from './operations/projection-status.http.controller';
 import { RegistersController } from './registers/registers.http.controller';
 import { InfrastructureModule, type InfrastructureOptions } from './infrastructure/infrastructure.module';
@@ -64,6 +65,7 @@ export class AppModule {
         AcceptPolicyController, GetSubjectController, GetSubjectHistoryController,
         PublishPolicyVersionController, ListPolicyVersionsController, RecipientRegisterController, GetRecipientController,
         RegistersController, ProjectionStatusController, HealthController, AcknowledgeErasureController, ReportPlatformUseController,
+        RecordPurposeAchievedController,
       ],
       providers: [
         ...commandHandlers,

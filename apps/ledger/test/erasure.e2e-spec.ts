@@ -114,6 +114,15 @@ describe('erasure that really erases (§2.10, §2.6)', () => {
     expect((await l.read('service', '/v1/subjects/r-1')).body).toMatchObject({ status: 'erased', personalData: [] });
   });
 
+  it('§2.10: the purpose achieved ends the storage period; erasure follows 30 working days later', async () => {
+    await subjectWithData(l, 'p-1');
+    const r = await l.command('service', '/v1/subjects/p-1/purpose-achievements', { purpose: 'service-provision', achievedOn: '2026-03-02' });
+    expect(r.body.events.map((e: { type: string }) => e.type)).toEqual(['PurposeAchieved', 'ErasureScheduled']);
+    expect((await l.read('auditor', '/v1/consents?subjectId=p-1')).body.items[0]).toMatchObject({ status: 'achieved' });
+    l.clock.set(almaty('2026-04-18', 0.5));
+    expect(await tick(l)).toMatchObject({ started: 1, shredded: 1 });
+  });
+
   it('raises an erasure still unconfirmed a working day after its due date, naming who is missing', async () => {
     await subjectWithData(l, 'o-1');
     await l.command('service', '/v1/subjects/o-1/consent-withdrawals', { purposes: 'all', receivedOn: '2026-03-02' });

@@ -132,6 +132,11 @@ export function project(rows: RowSet, recorded: RecordedEvent): void {
         break;
       case 'WithdrawalRefused':
         break;
+      case 'PurposeAchieved': {
+        const c = consent(e.data.purpose);
+        if (c) rows.put('rm_consents', { ...c, status: 'achieved', position });
+        break;
+      }
       case 'AgreementSuspended':
         s.agreement_state = 'suspended';
         break;

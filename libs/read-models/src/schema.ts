@@ -25,7 +25,7 @@ export interface ConsentRow {
   subject_id: string;
   purpose: string;
   basis: string;
-  status: 'active' | 'withdrawn';
+  status: 'active' | 'withdrawn' | 'achieved';
   categories: string;
   policy_version: string;
   channel: string;

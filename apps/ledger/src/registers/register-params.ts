@@ -19,7 +19,7 @@ export class PageParams {
 export class ConsentParams extends PageParams {
   @ApiPropertyOptional() @IsOptional() @IsOpaqueId() subjectId?: string;
   @ApiPropertyOptional({ enum: PURPOSES }) @IsOptional() @IsIn(PURPOSES) purpose?: string;
-  @ApiPropertyOptional({ enum: ['active', 'withdrawn'] }) @IsOptional() @IsIn(['active', 'withdrawn']) status?: string;
+  @ApiPropertyOptional({ enum: ['active', 'withdrawn', 'achieved'] }) @IsOptional() @IsIn(['active', 'withdrawn', 'achieved']) status?: string;
 }
 
 export class ErasureParams extends PageParams {

@@ -29,6 +29,7 @@ export const EVENT_REGISTRY = {
   AgreementSuspended: subject(),
   AgreementResumed: subject(),
   AgreementTerminated: subject(),
+  PurposeAchieved: subject(),
   ErasureScheduled: subject(),
   ErasureCancelled: subject(),
   ErasureStarted: subject(),

@@ -185,3 +185,17 @@ describe('§1.4 implied acceptance from reported use', () => {
       .when(use('2026-04-20T00:00:00Z')).then([]);
   });
 });
+
+describe('§2.10 the purpose achieved', () => {
+  const achieved = (purpose: 'service-provision' | 'marketing-events', date = '2026-03-02'): SubjectCommand =>
+    ({ type: 'RecordPurposeAchieved', now: on(date), data: { purpose, achievedOn: date, erasureId: 'p1' } });
+
+  it('ends that basis and, when none remains, schedules erasure 30 working days after', () =>
+    spec.given([granted]).when(achieved('service-provision')).then([
+      { type: 'PurposeAchieved', data: { purpose: 'service-provision', achievedOn: '2026-03-02', clause: '§2.10' } },
+      { type: 'ErasureScheduled', data: { erasureId: 'p1', reason: 'purpose-achieved', withdrawalId: null, receivedOn: '2026-03-02', dueOn: '2026-04-17', clause: '§2.10' } },
+    ]));
+
+  it('refuses a purpose that is not an active basis', () =>
+    spec.given([granted]).when(achieved('marketing-events')).thenThrows('NO_ACTIVE_BASIS', '§2.10'));
+});

@@ -91,12 +91,15 @@ export type ScheduleRetentionErasure = Cmd<'ScheduleRetentionErasure', { erasure
  */
 export type ReportPlatformUse = Cmd<'ReportPlatformUse', { at: Date; published: readonly PublishedPolicy[] }>;
 
+/** §2.10 — the purpose was achieved: its storage period ends that day. */
+export type RecordPurposeAchieved = Cmd<'RecordPurposeAchieved', { purpose: Purpose; achievedOn: LocalDate; erasureId: string }>;
+
 export type SubjectCommand =
   | GrantConsent | WithdrawConsent | RetractWithdrawal | RecordPersonalData
   | RestrictProcessing | LiftRestriction | RecordTransfer
   | OpenObligation | SettleObligation | PlaceLegalHold | ReleaseLegalHold
   | TerminateAgreement | AcceptPolicy
   | StartErasure | RecordKeyShredded | AcknowledgeErasure | MarkErasureOverdue | ScheduleRetentionErasure
-  | ReportPlatformUse;
+  | ReportPlatformUse | RecordPurposeAchieved;
 
 export type SubjectCommandType = SubjectCommand['type'];

@@ -12,7 +12,7 @@ import type { SubjectEvent } from './subject.events';
 
 export interface PurposeState {
   readonly basis: LegalBasis;
-  readonly status: 'active' | 'withdrawn';
+  readonly status: 'active' | 'withdrawn' | 'achieved';
   readonly categories: readonly Category[];
   readonly policyVersion: string;
   readonly thirdPartyTransfer: boolean;
@@ -109,6 +109,10 @@ export function evolveSubject(state: SubjectState, event: SubjectEvent): Subject
     }
     case 'WithdrawalRefused':
       return s;
+    case 'PurposeAchieved': {
+      const current = s.purposes[event.data.purpose];
+      return current ? { ...s, purposes: { ...s.purposes, [event.data.purpose]: { ...current, status: 'achieved' } } } : s;
+    }
     case 'WithdrawalRetracted': {
       const purposes = { ...s.purposes };
       for (const p of event.data.purposes) {
@@ -504,6 +508,26 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
         return markOverdue(c, s);
       case 'ScheduleRetentionErasure':
         return scheduleRetentionErasure(c, s);
+      case 'RecordPurposeAchieved': {
+        known(s);
+        notErased(s);
+        notInFuture(c.data.achievedOn, today, 'achievedOn');
+        if (!isPurposeActive(s, c.data.purpose, today)) {
+          throw refused('NO_ACTIVE_BASIS', '§2.10', `purpose ${c.data.purpose} is not an active basis`);
+        }
+        const events: SubjectEvent[] = [{ type: 'PurposeAchieved', data: { purpose: c.data.purpose, achievedOn: c.data.achievedOn, clause: '§2.10' } }];
+        const remaining = activePurposes(s, today).filter((p) => p !== c.data.purpose);
+        if (remaining.length === 0 && !s.erasure) {
+          events.push({
+            type: 'ErasureScheduled',
+            data: {
+              erasureId: c.data.erasureId, reason: 'purpose-achieved', withdrawalId: null, receivedOn: c.data.achievedOn,
+              dueOn: erasureDueDate(c.data.achievedOn, calendar), clause: '§2.10',
+            },
+          });
+        }
+        return events;
+      }
       case 'ReportPlatformUse': {
         if (c.data.at.getTime() > c.now.getTime()) throw invalid('DATE_IN_FUTURE', 'use cannot be reported in the future');
         if (s.status !== 'known' || s.agreement !== 'active') return [];

@@ -55,13 +55,15 @@ export type AgreementTerminated = Ev<'AgreementTerminated', {
 }>;
 export type ErasureScheduled = Ev<'ErasureScheduled', {
   erasureId: string;
-  /** §2.10: a withdrawal received, or the storage period ended (§2.6) */
-  reason: 'consent-withdrawn' | 'retention-ended';
+  /** §2.10: a withdrawal received, the storage period ended (§2.6), the purpose achieved */
+  reason: 'consent-withdrawn' | 'retention-ended' | 'purpose-achieved';
   withdrawalId: string | null;
   receivedOn: LocalDate;
   dueOn: LocalDate;
   clause: '§2.10';
 }>;
+/** §2.10: the purpose of processing was achieved on `achievedOn`; it is no longer a basis. */
+export type PurposeAchieved = Ev<'PurposeAchieved', { purpose: Purpose; achievedOn: LocalDate; clause: '§2.10' }>;
 export type ErasureCancelled = Ev<'ErasureCancelled', {
   erasureId: string;
   reason: 'withdrawal-retracted';
@@ -119,7 +121,7 @@ export type PolicyAccepted = Ev<'PolicyAccepted', {
 export type SubjectEvent =
   | ConsentGranted | ConsentWithdrawn | WithdrawalRefused | WithdrawalRetracted
   | AgreementSuspended | AgreementResumed | AgreementTerminated
-  | ErasureScheduled | ErasureCancelled | ErasureStarted | DataKeyShredded | ErasureAcknowledged | ErasureOverdue | ErasureCompleted
+  | PurposeAchieved | ErasureScheduled | ErasureCancelled | ErasureStarted | DataKeyShredded | ErasureAcknowledged | ErasureOverdue | ErasureCompleted
   | PersonalDataRecorded | ProcessingRestricted | ProcessingRestrictionLifted
   | TransferRecorded | ObligationOpened | ObligationSettled | LegalHoldPlaced | LegalHoldReleased
   | PolicyAccepted;

@@ -8,6 +8,9 @@ import { ReadSideModule } from './read-side/read-side.module';
 import { ErasureScheduler } from './erasure/erasure-scheduler';
 import { AcknowledgeErasureController } from './subjects/acknowledge-erasure/acknowledge-erasure.http.controller';
 import { ReportPlatformUseController } from './subjects/report-platform-use/report-platform-use.http.controller';
+import { ReportPlatformUseHandler } from './subjects/report-platform-use/report-platform-use.handler';
+import { AcknowledgeErasureHandler } from './subjects/acknowledge-erasure/acknowledge-erasure.handler';
+import { RecordPurposeAchievedHandler } from './subjects/record-purpose-achieved/record-purpose-achieved.handler';
 import { RecordPurposeAchievedController } from './subjects/record-purpose-achieved/record-purpose-achieved.http.controller';
 import { ProjectionStatusController } from './operations/projection-status.http.controller';
 import { RegistersController } from './registers/registers.http.controller';
@@ -50,6 +53,7 @@ const commandHandlers = [
   RestrictProcessingHandler, LiftRestrictionHandler, RecordTransferHandler,
   OpenObligationHandler, SettleObligationHandler, PlaceLegalHoldHandler, ReleaseLegalHoldHandler,
   TerminateAgreementHandler, AcceptPolicyHandler, PublishPolicyVersionHandler, RecipientCommandHandler,
+  AcknowledgeErasureHandler, ReportPlatformUseHandler, RecordPurposeAchievedHandler,
 ];
 const queryHandlers = [GetSubjectHandler, GetSubjectHistoryHandler];
 

@@ -1,22 +1,17 @@
 import { Body, Controller, Param } from '@nestjs/common';
-import { ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsISO8601 } from 'class-validator';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
 import { Command, type CommandContext } from '../../http/command-context';
 import { CommandRoute } from '../../http/routes';
 import { OpaqueIdPipe } from '../../http/validation';
 import { commandResponse } from '../../http/views';
-import { ReferenceData } from '../../infrastructure/repositories';
-import { SubjectCommands } from '../subject-commands';
-
-/** §1.4 — when the subject was seen using the Platform (a sign-in, say). */
-export class ReportPlatformUseRequest {
-  @ApiProperty({ example: '2026-11-25T09:00:00Z' }) @IsISO8601({ strict: true, strictSeparator: true }) at!: string;
-}
+import { ReportPlatformUseRequest } from './report-platform-use.request.dto';
+import { ReportPlatformUseCommand } from './report-platform-use.handler';
 
 @ApiTags('subjects')
 @Controller('v1/subjects/:subjectId')
 export class ReportPlatformUseController {
-  constructor(private readonly subjects: SubjectCommands, private readonly reference: ReferenceData) {}
+  constructor(private readonly commands: CommandBus) {}
 
   /**
    * Records implied acceptance (§1.4) of every version whose 7 days had passed by `at`
@@ -25,9 +20,6 @@ export class ReportPlatformUseController {
    */
   @CommandRoute('platform-use', 'Report continued use; records implied acceptance of pending policy versions (§1.4)', 'service')
   async report(@Param('subjectId', OpaqueIdPipe) subjectId: string, @Body() body: ReportPlatformUseRequest, @Command() ctx: CommandContext) {
-    const { versions } = await this.reference.policy();
-    return commandResponse(await this.subjects.run(subjectId, ctx, (now) => ({
-      type: 'ReportPlatformUse', now, data: { at: new Date(body.at), published: versions },
-    })));
+    return commandResponse(await this.commands.execute(new ReportPlatformUseCommand(subjectId, new Date(body.at), ctx)));
   }
 }

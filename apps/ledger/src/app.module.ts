@@ -6,6 +6,7 @@ import { ApiKeyGuard } from './http/auth';
 import { ProblemFilter } from './http/problem.filter';
 import { ReadSideModule } from './read-side/read-side.module';
 import { ErasureScheduler } from './erasure/erasure-scheduler';
+import { LedgerMetrics, MetricsController } from './operations/metrics';
 import { AcknowledgeErasureController } from './subjects/acknowledge-erasure/acknowledge-erasure.http.controller';
 import { ReportPlatformUseController } from './subjects/report-platform-use/report-platform-use.http.controller';
 import { ReportPlatformUseHandler } from './subjects/report-platform-use/report-platform-use.handler';
@@ -69,7 +70,7 @@ export class AppModule {
         AcceptPolicyController, GetSubjectController, GetSubjectHistoryController,
         PublishPolicyVersionController, ListPolicyVersionsController, RecipientRegisterController, GetRecipientController,
         RegistersController, ProjectionStatusController, HealthController, AcknowledgeErasureController, ReportPlatformUseController,
-        RecordPurposeAchievedController,
+        RecordPurposeAchievedController, MetricsController,
       ],
       providers: [
         ...commandHandlers,
@@ -77,6 +78,7 @@ export class AppModule {
         SubjectCommands,
         PersonalDataReveal,
         ErasureScheduler,
+        LedgerMetrics,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

@@ -7,6 +7,7 @@ import type { LedgerConfig } from './config/ledger.config';
 import { ledgerValidationPipe } from './http/validation';
 import type { Clock, IdGenerator } from './infrastructure/clock';
 import { PinoNestLogger } from './infrastructure/logger';
+import { LedgerMetrics } from './operations/metrics';
 
 export interface CreateAppOptions {
   readonly config: LedgerConfig;
@@ -26,8 +27,13 @@ export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplica
   });
   const fastify = app.getHttpAdapter().getInstance();
 
+  const metrics = app.get(LedgerMetrics);
   // One line per request: route pattern, status, time, who. Never a body or a header.
   fastify.addHook('onResponse', async (request, reply) => {
+    if (request.method === 'POST' && request.routeOptions.url) {
+      const outcome = reply.statusCode < 300 ? 'written' : reply.statusCode < 500 ? 'refused' : 'failed';
+      metrics.commandSeconds.labels(request.routeOptions.url, outcome).observe(reply.elapsedTime / 1000);
+    }
     const principal = (request as { principal?: { name: string; role: string } }).principal;
     o.logger.info({
       method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode,

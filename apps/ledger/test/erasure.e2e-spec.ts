@@ -137,6 +137,13 @@ describe('erasure that really erases (§2.10, §2.6)', () => {
     expect(item).toMatchObject({ subjectId: 'o-1', overdue: true, awaitingAcknowledgement: ['crm', 'kz-partner'] });
     expect(l.logs()).toContain('erasure overdue');
     expect((await l.call('admin', 'GET', '/v1/operations/erasures')).body).toEqual({ byStatus: { shredded: 1 }, overdue: 1 });
+    const metrics = await l.call('admin', 'GET', '/metrics');
+    expect(metrics.raw).toMatch(/^ledger_erasures_overdue 1$/m);
+    expect(metrics.raw).toMatch(/^ledger_erasures_overdue_raised_total 1$/m);
+    expect(metrics.raw).toMatch(/^ledger_projection_lag_events 0$/m);
+    expect(metrics.raw).toContain('ledger_command_duration_seconds_bucket{le="0.001",route="/v1/subjects/:subjectId/consents",outcome="written"}');
+    expect(metrics.raw).not.toContain('o-1'); // no subject ids in labels
+    expect((await l.call('service', 'GET', '/metrics')).status).toBe(403);
     expect(l.logs()).not.toContain(CANARY);
   });
 

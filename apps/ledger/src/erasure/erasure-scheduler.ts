@@ -10,6 +10,7 @@ import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../infrastruc
 import type { CommandResult } from '../infrastructure/decision-runner';
 import { ROOT_LOGGER } from '../infrastructure/logger';
 import { SubjectCommands } from '../subjects/subject-commands';
+import { LedgerMetrics } from '../operations/metrics';
 
 export interface TickReport {
   readonly acted: boolean;
@@ -44,6 +45,7 @@ export class ErasureScheduler implements OnApplicationBootstrap, BeforeApplicati
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    private readonly metrics: LedgerMetrics,
   ) {
     this.holder = `${hostname()}:${process.pid}:${ids.next()}`;
   }
@@ -107,6 +109,7 @@ export class ErasureScheduler implements OnApplicationBootstrap, BeforeApplicati
       const raised = r?.events.find((x) => x.type === 'ErasureOverdue');
       if (raised) {
         overdue++;
+        this.metrics.erasuresRaised.inc();
         this.logger.warn({ erasureId: e.erasure_id, missing: (raised.data as { missing: string[] }).missing }, 'erasure overdue (§2.10)');
       }
     }

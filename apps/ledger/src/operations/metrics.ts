@@ -1,0 +1,76 @@
+import { Controller, Get, Header, Inject, Injectable } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { ReadModelQueries } from '@ledger/read-models';
+import { Roles } from '../http/auth';
+import { CLOCK, type Clock } from '../infrastructure/clock';
+
+/**
+ * Prometheus metrics (ARCHITECTURE §8). Counts and durations only: no label ever carries
+ * a subject id or any other value a person could be found by.
+ */
+@Injectable()
+export class LedgerMetrics {
+  readonly registry = new Registry();
+  readonly commandSeconds = new Histogram({
+    name: 'ledger_command_duration_seconds',
+    help: 'Time to decide and durably append a command, by command route and outcome',
+    labelNames: ['route', 'outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly erasuresRaised = new Counter({
+    name: 'ledger_erasures_overdue_raised_total',
+    help: 'Erasures raised as overdue by this process (§2.10)',
+    registers: [this.registry],
+  });
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    queries: ReadModelQueries,
+    @Inject(CLOCK) clock: Clock,
+  ) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'ledger_erasures_overdue',
+      help: 'Open erasures raised as overdue (§2.10)',
+      registers: [this.registry],
+      async collect() {
+        this.set((await queries.erasureCounts()).overdue);
+      },
+    });
+    new Gauge({
+      name: 'ledger_projection_lag_events',
+      help: 'Global positions between the event store head and the read-model checkpoint',
+      registers: [this.registry],
+      async collect() {
+        const [checkpoint, head] = await Promise.all([queries.checkpoint(), store.headPosition()]);
+        this.set(Number(head - checkpoint.position));
+      },
+    });
+    new Gauge({
+      name: 'ledger_projection_lag_seconds',
+      help: 'Age of the oldest event not yet in the read models',
+      registers: [this.registry],
+      async collect() {
+        const checkpoint = await queries.checkpoint();
+        const next = (await store.readAll({ after: checkpoint.position, maxCount: 1 }))[0];
+        this.set(next ? Math.max(0, (clock.now().getTime() - Date.parse(next.metadata.recordedAt)) / 1000) : 0);
+      },
+    });
+  }
+}
+
+@ApiTags('operations')
+@Controller()
+export class MetricsController {
+  constructor(private readonly metrics: LedgerMetrics) {}
+
+  @Get('metrics')
+  @Roles('admin', 'auditor')
+  @Header('content-type', 'text/plain; version=0.0.4')
+  scrape(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}

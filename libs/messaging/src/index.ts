@@ -1,0 +1,5 @@
+/**
+ * @ledger/messaging — the Kafka contract (integration events, topics, CloudEvents
+ * headers) and, next, the relay and the acknowledgement consumer.
+ */
+export * from './contract';

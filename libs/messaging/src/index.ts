@@ -3,3 +3,4 @@
  * headers) and, next, the relay and the acknowledgement consumer.
  */
 export * from './contract';
+export * from './relay';

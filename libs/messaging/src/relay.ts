@@ -1,0 +1,164 @@
+import Database from 'better-sqlite3';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import {
+  fold, SUBJECT_STREAM_PREFIX, toDomainEvent, type Decider, type SubjectCommand, type SubjectEvent, type SubjectState,
+} from '@ledger/domain';
+import type { EventStore, RecordedEvent } from '@ledger/event-store';
+import { integrationEvents, subjectStateMessage, type OutgoingMessage, type Topics } from './contract';
+
+/** Where the relay remembers the last position the broker acknowledged. */
+export interface RelayCheckpoint {
+  load(): Promise<bigint>;
+  save(position: bigint): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The relay's checkpoint in a small SQLite file of its own: not in the read models, so
+ * rebuilding those never makes the relay publish everything again.
+ */
+export class SqliteRelayCheckpoint implements RelayCheckpoint {
+  private readonly db: Database.Database;
+
+  constructor(filename: string, private readonly name = 'kafka-relay') {
+    this.db = new Database(filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec('CREATE TABLE IF NOT EXISTS relay_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
+  }
+
+  async load(): Promise<bigint> {
+    const row = this.db.prepare<[string], { position: number }>('SELECT position FROM relay_checkpoints WHERE name = ?').get(this.name);
+    return BigInt(row?.position ?? 0);
+  }
+
+  async save(position: bigint): Promise<void> {
+    this.db.prepare('INSERT INTO relay_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position')
+      .run(this.name, Number(position));
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+export interface RelayOptions {
+  readonly kafka: Kafka;
+  readonly topics: Topics;
+  readonly store: EventStore;
+  readonly checkpoint: RelayCheckpoint;
+  readonly decider: Decider<SubjectCommand, SubjectEvent, SubjectState>;
+  readonly replicationFactor?: number;
+  readonly batchSize?: number;
+}
+
+/**
+ * Publishes the event store's global order to Kafka, at least once: each batch is sent
+ * with acks from all in-sync replicas, and the checkpoint moves only after the broker
+ * acknowledged it. After a crash the batch in flight is sent again; consumers drop
+ * duplicates by `ce_id`.
+ */
+export class Relay {
+  private producer: Producer | null = null;
+  private readonly states = new Map<string, { state: SubjectState; revision: bigint }>();
+  private position = 0n;
+
+  constructor(private readonly o: RelayOptions) {}
+
+  get lastPosition(): bigint {
+    return this.position;
+  }
+
+  /** Creates missing topics with their settings (compaction where it belongs). */
+  async ensureTopics(): Promise<void> {
+    const admin: Admin = this.o.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = Object.values(this.o.topics).filter((t) => !existing.has(t.name));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((t) => ({
+            topic: t.name,
+            numPartitions: t.partitions,
+            replicationFactor: this.o.replicationFactor ?? 1,
+            configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+          })),
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Publishes everything after the checkpoint; returns the events relayed. */
+  async catchUp(): Promise<number> {
+    await this.connect();
+    let after = await this.o.checkpoint.load();
+    this.position = after;
+    let relayed = 0;
+    for (;;) {
+      const page = await this.o.store.readAll({ after, maxCount: this.o.batchSize ?? 500 });
+      if (page.length === 0) return relayed;
+      await this.publish(page);
+      relayed += page.length;
+      after = page.at(-1)!.position;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.disconnect();
+    this.producer = null;
+  }
+
+  private async connect(): Promise<Producer> {
+    if (!this.producer) {
+      this.producer = this.o.kafka.producer({ allowAutoTopicCreation: false });
+      await this.producer.connect();
+    }
+    return this.producer;
+  }
+
+  private async publish(events: readonly RecordedEvent[]): Promise<void> {
+    const messages: OutgoingMessage[] = [];
+    for (const e of events) {
+      const domain = toDomainEvent(e.type, e.metadata.schemaVersion, e.data);
+      messages.push(...integrationEvents(e, domain));
+      if (e.streamId.startsWith(SUBJECT_STREAM_PREFIX)) {
+        const state = await this.stateAfter(e, domain as SubjectEvent);
+        const m = subjectStateMessage(e, state);
+        if (m) messages.push(m);
+      }
+    }
+    const byTopic = new Map<string, { key: string; value: string | null; headers: Record<string, string> }[]>();
+    for (const m of messages) {
+      const name = this.o.topics[m.topic].name;
+      const list = byTopic.get(name) ?? [];
+      list.push({ key: m.key, value: m.value, headers: m.headers });
+      byTopic.set(name, list);
+    }
+    if (byTopic.size > 0) {
+      const producer = await this.connect();
+      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
+    }
+    // only now: the broker has every message of this batch
+    this.position = events.at(-1)!.position;
+    await this.o.checkpoint.save(this.position);
+  }
+
+  /** The subject's state right after `e`, folded incrementally; re-read from the store on a gap. */
+  private async stateAfter(e: RecordedEvent, domain: SubjectEvent): Promise<SubjectState> {
+    const cached = this.states.get(e.streamId);
+    let state: SubjectState;
+    if (cached && cached.revision + 1n === e.revision) {
+      state = this.o.decider.evolve(cached.state, domain);
+    } else {
+      const stream = await this.o.store.readStream(e.streamId, { maxCount: Number(e.revision) + 1 });
+      state = fold(this.o.decider, stream.map((x) => toDomainEvent(x.type, x.metadata.schemaVersion, x.data) as SubjectEvent));
+    }
+    if (this.states.size > 50_000) this.states.clear();
+    this.states.set(e.streamId, { state, revision: e.revision });
+    return state;
+  }
+}

@@ -6,6 +6,7 @@ import { ApiKeyGuard } from './http/auth';
 import { ProblemFilter } from './http/problem.filter';
 import { ReadSideModule } from './read-side/read-side.module';
 import { ErasureScheduler } from './erasure/erasure-scheduler';
+import { PublishingWorker } from './publishing/publishing';
 import { LedgerMetrics, MetricsController } from './operations/metrics';
 import { AcknowledgeErasureController } from './subjects/acknowledge-erasure/acknowledge-erasure.http.controller';
 import { ReportPlatformUseController } from './subjects/report-platform-use/report-platform-use.http.controller';
@@ -78,6 +79,7 @@ export class AppModule {
         SubjectCommands,
         PersonalDataReveal,
         ErasureScheduler,
+        PublishingWorker,
         LedgerMetrics,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -16,7 +16,7 @@ export interface ApiKey {
 }
 
 /** What this process runs (LEDGER_ROLES): the HTTP API, the read-model projector. */
-export const PROCESS_ROLES = ['api', 'projector', 'scheduler'] as const;
+export const PROCESS_ROLES = ['api', 'projector', 'scheduler', 'publisher'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
 
 /** Everything the service reads from its environment; see the README's configuration table. */
@@ -32,6 +32,8 @@ export interface LedgerConfig {
   readonly schedulerIntervalMs: number;
   /** internal systems that must confirm every erasure (LEDGER_ERASURE_SYSTEMS) */
   readonly erasureSystems: readonly string[];
+  /** Kafka publishing; off (null) unless KAFKA_BROKERS is set */
+  readonly kafka: { readonly brokers: readonly string[]; readonly topicPrefix: string; readonly partitions: number; readonly replicationFactor: number } | null;
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
@@ -104,7 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const calendarOverrides = env.LEDGER_CALENDAR_FILE
     ? (JSON.parse(readFileSync(env.LEDGER_CALENDAR_FILE, 'utf8')) as CalendarYear[])
     : [];
-  const processRoles = (env.LEDGER_ROLES ?? 'api,projector,scheduler').split(',').map((r) => r.trim()).filter(Boolean);
+  const processRoles = (env.LEDGER_ROLES ?? (env.KAFKA_BROKERS ? 'api,projector,scheduler,publisher' : 'api,projector,scheduler')).split(',').map((r) => r.trim()).filter(Boolean);
   for (const r of processRoles) {
     if (!PROCESS_ROLES.includes(r as ProcessRole)) throw new ConfigError(`LEDGER_ROLES: unknown role "${r}" (known: ${PROCESS_ROLES.join(', ')})`);
   }
@@ -115,6 +117,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     generationPollMs: int(env, 'LEDGER_GENERATION_POLL_MS', 1000, 0, 600_000),
     schedulerIntervalMs: int(env, 'LEDGER_SCHEDULER_INTERVAL_MS', 60_000, 0, 86_400_000),
     erasureSystems: parseSystems(env.LEDGER_ERASURE_SYSTEMS ?? ''),
+    kafka: env.KAFKA_BROKERS
+      ? {
+        brokers: env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+        topicPrefix: env.LEDGER_KAFKA_TOPIC_PREFIX ?? 'ledger',
+        partitions: int(env, 'LEDGER_KAFKA_PARTITIONS', 6, 1, 1000),
+        replicationFactor: int(env, 'LEDGER_KAFKA_REPLICATION_FACTOR', 1, 1, 10),
+      }
+      : null,
     host: env.HOST ?? '127.0.0.1',
     port: int(env, 'PORT', 3000, 0, 65535),
     dataDir,

@@ -1,0 +1,129 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { DomainError, isOpaqueId, type Decider, type SubjectCommand, type SubjectEvent, type SubjectState } from '@ledger/domain';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { defaultTopics, Relay, SqliteRelayCheckpoint, type Topics } from '@ledger/messaging';
+import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
+import type { CommandContext } from '../http/command-context';
+import { SUBJECT_DECIDER } from '../infrastructure/infrastructure.module';
+import { ROOT_LOGGER } from '../infrastructure/logger';
+import { SubjectCommands } from '../subjects/subject-commands';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+const ERASURE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SYSTEM = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/**
+ * Kafka publishing (LEDGER_ROLES includes `publisher`, KAFKA_BROKERS set): the relay
+ * follows the store from its own checkpoint (`relay.db` in the data directory) and the
+ * acknowledgements consumer turns downstream confirmations into events. Off without
+ * KAFKA_BROKERS; turned on later, the relay catches up from the first event.
+ */
+@Injectable()
+export class PublishingWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | null = null;
+  private relay: Relay | null = null;
+  private consumer: Consumer | null = null;
+  private checkpoint: SqliteRelayCheckpoint | null = null;
+  readonly topics: Topics | null;
+
+  constructor(
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SUBJECT_DECIDER) private readonly decider: Decider<SubjectCommand, SubjectEvent, SubjectState>,
+    private readonly subjects: SubjectCommands,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {
+    this.topics = config.kafka ? defaultTopics(config.kafka.topicPrefix, config.kafka.partitions) : null;
+  }
+
+  get lastPosition(): bigint {
+    return this.relay?.lastPosition ?? 0n;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const k = this.config.kafka;
+    if (!k || !this.topics || !this.config.processRoles.has('publisher')) return;
+    const kafka = new Kafka({ clientId: 'privacy-ledger', brokers: [...k.brokers], logLevel: logLevel.NOTHING });
+    this.checkpoint = new SqliteRelayCheckpoint(join(this.config.dataDir, 'relay.db'));
+    this.relay = new Relay({ kafka, topics: this.topics, store: this.store, checkpoint: this.checkpoint, decider: this.decider, replicationFactor: k.replicationFactor });
+    this.loop = this.publish();
+    this.consumer = kafka.consumer({ groupId: `${k.topicPrefix}-ledger-acknowledgements` });
+    void this.consume(this.consumer, this.topics.acknowledgements.name);
+  }
+
+  /** Relays until shutdown; after a broker loss it waits and goes on from the checkpoint. */
+  private async publish(): Promise<void> {
+    let topicsReady = false;
+    while (!this.abort.signal.aborted) {
+      try {
+        if (!topicsReady) {
+          await this.relay!.ensureTopics();
+          topicsReady = true;
+        }
+        if ((await this.relay!.catchUp()) === 0) await sleep(100);
+      } catch (error) {
+        if (this.abort.signal.aborted) return;
+        this.logger.warn({ err: { name: (error as Error).name } }, 'relay: broker unavailable; retrying in 1 s');
+        await this.relay!.close().catch(() => undefined);
+        await sleep(1000);
+      }
+    }
+  }
+
+  private async consume(consumer: Consumer, topic: string): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topic, fromBeginning: true });
+        await consumer.run({ eachMessage: async ({ message }) => this.acknowledge(message.value) });
+        return;
+      } catch (error) {
+        if (this.abort.signal.aborted) return;
+        this.logger.warn({ err: { name: (error as Error).name } }, 'acknowledgements consumer: broker unavailable; retrying in 1 s');
+        await sleep(1000);
+      }
+    }
+  }
+
+  /** One acknowledgement; malformed or refused ones are logged (never their content) and skipped. */
+  private async acknowledge(value: Buffer | null): Promise<void> {
+    let ack: { subjectId?: unknown; erasureId?: unknown; system?: unknown };
+    try {
+      ack = JSON.parse(String(value ?? ''));
+    } catch {
+      this.logger.warn('acknowledgement skipped: not JSON');
+      return;
+    }
+    const { subjectId, erasureId, system } = ack;
+    if (!isOpaqueId(subjectId) || typeof erasureId !== 'string' || !ERASURE_ID.test(erasureId) || typeof system !== 'string' || !SYSTEM.test(system)) {
+      this.logger.warn('acknowledgement skipped: does not match the contract');
+      return;
+    }
+    const ctx: CommandContext = {
+      principal: { name: 'kafka-acknowledgements', role: 'system' },
+      // the same confirmation delivered twice is recorded once
+      idempotencyKey: `kafka-ack:${erasureId}:${system}`,
+      expectedRevision: null,
+      correlationId: null,
+      request: { route: 'kafka:acknowledgements', params: { subjectId }, body: { erasureId, system } },
+    };
+    try {
+      await this.subjects.run(subjectId, ctx, (now) => ({ type: 'AcknowledgeErasure', now, data: { erasureId, system } }));
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      this.logger.warn({ code: error.code, erasureId }, 'acknowledgement refused');
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.relay?.close().catch(() => undefined);
+    await this.checkpoint?.close();
+  }
+}

@@ -34,7 +34,8 @@ POM
     rm -rf "$DIR/lib"
     (cd "$DIR" && mvn -q -B dependency:copy-dependencies -DoutputDirectory=lib -DincludeScope=runtime >&2)
   fi
-  rm -rf "$DIR/data"
+  # KAFKA_KEEP_DATA=1 restarts on the same log (fault tests); otherwise every start is fresh
+  [ "${KAFKA_KEEP_DATA:-}" = "1" ] || rm -rf "$DIR/data"
   cat > "$DIR/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
@@ -53,9 +54,11 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 PROPS
-  local cid
-  cid="$(java -cp "$DIR/lib/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
-  java -cp "$DIR/lib/*" kafka.tools.StorageTool format -t "$cid" -c "$DIR/server.properties" >"$DIR/format.log" 2>&1
+  if [ ! -d "$DIR/data" ]; then
+    local cid
+    cid="$(java -cp "$DIR/lib/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
+    java -cp "$DIR/lib/*" kafka.tools.StorageTool format -t "$cid" -c "$DIR/server.properties" >"$DIR/format.log" 2>&1
+  fi
   nohup java -Xmx512m -cp "$DIR/lib/*" kafka.Kafka "$DIR/server.properties" >"$DIR/broker.log" 2>&1 &
   echo $! >"$DIR/broker.pid"
   for _ in $(seq 1 120); do

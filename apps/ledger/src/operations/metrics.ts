@@ -5,6 +5,7 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ReadModelQueries } from '@ledger/read-models';
 import { Roles } from '../http/auth';
 import { CLOCK, type Clock } from '../infrastructure/clock';
+import { PublishingWorker } from '../publishing/publishing';
 
 /**
  * Prometheus metrics (ARCHITECTURE §8). Counts and durations only: no label ever carries
@@ -30,8 +31,17 @@ export class LedgerMetrics {
     @Inject(EVENT_STORE) store: EventStore,
     queries: ReadModelQueries,
     @Inject(CLOCK) clock: Clock,
+    publishing: PublishingWorker,
   ) {
     collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'ledger_publisher_lag_events',
+      help: 'Global positions between the event store head and what the broker acknowledged (0 when publishing is off)',
+      registers: [this.registry],
+      async collect() {
+        this.set(publishing.topics ? Number((await store.headPosition()) - publishing.lastPosition) : 0);
+      },
+    });
     new Gauge({
       name: 'ledger_erasures_overdue',
       help: 'Open erasures raised as overdue (§2.10)',

@@ -5,10 +5,11 @@
 import { runEventStoreBench } from './event-store-append.bench';
 import { runHttpBench } from './http-grant-consent.bench';
 import { runProjectionBench } from './projection-catch-up.bench';
+import { runRelayBench } from './relay.bench';
 
 async function main() {
   const started = new Date().toISOString();
-  const sections = [await runEventStoreBench(), await runHttpBench(), await runProjectionBench()];
+  const sections = [await runEventStoreBench(), await runHttpBench(), await runProjectionBench(), await runRelayBench()];
   console.log(`## Results of ${started}\n\n${sections.join('\n\n')}`);
 }
 

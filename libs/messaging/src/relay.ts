@@ -6,6 +6,8 @@ import {
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
 import { integrationEvents, subjectStateMessage, type OutgoingMessage, type Topics } from './contract';
 
+type Prepared = Map<string, { key: string; value: string | null; headers: Record<string, string> }[]>;
+
 /** Where the relay remembers the last position the broker acknowledged. */
 export interface RelayCheckpoint {
   load(): Promise<bigint>;
@@ -50,6 +52,8 @@ export interface RelayOptions {
   readonly decider: Decider<SubjectCommand, SubjectEvent, SubjectState>;
   readonly replicationFactor?: number;
   readonly batchSize?: number;
+  /** kafkajs's idempotent producer (marked experimental by kafkajs); off by default, see docs/benchmarks.md */
+  readonly idempotent?: boolean;
 }
 
 /**
@@ -92,19 +96,41 @@ export class Relay {
     }
   }
 
-  /** Publishes everything after the checkpoint; returns the events relayed. */
+  /**
+   * Publishes everything after the checkpoint; returns the events relayed. Pipelined:
+   * the next batch is read and mapped while the current one is in flight; batches are
+   * still sent one after another, and the checkpoint follows each acknowledgement.
+   */
   async catchUp(): Promise<number> {
     await this.connect();
     let after = await this.o.checkpoint.load();
     this.position = after;
     let relayed = 0;
-    for (;;) {
-      const page = await this.o.store.readAll({ after, maxCount: this.o.batchSize ?? 500 });
-      if (page.length === 0) return relayed;
-      await this.publish(page);
-      relayed += page.length;
+    let page = await this.read(after);
+    let prepared = await this.prepare(page);
+    while (page.length > 0) {
+      const sending = this.send(prepared);
       after = page.at(-1)!.position;
+      let nextPage: RecordedEvent[];
+      let nextPrepared: Prepared;
+      try {
+        nextPage = await this.read(after);
+        nextPrepared = await this.prepare(nextPage);
+      } finally {
+        await sending; // a failed send surfaces here, before the checkpoint moves
+      }
+      // only now: the broker has every message of this batch
+      this.position = after;
+      await this.o.checkpoint.save(after);
+      relayed += page.length;
+      page = nextPage;
+      prepared = nextPrepared;
     }
+    return relayed;
+  }
+
+  private read(after: bigint): Promise<RecordedEvent[]> {
+    return this.o.store.readAll({ after, maxCount: this.o.batchSize ?? 500 });
   }
 
   async close(): Promise<void> {
@@ -114,37 +140,41 @@ export class Relay {
 
   private async connect(): Promise<Producer> {
     if (!this.producer) {
-      this.producer = this.o.kafka.producer({ allowAutoTopicCreation: false });
+      // One batch in flight at a time (the relay awaits each before sending the next), so
+      // retries cannot reorder a subject's messages even without the idempotent producer.
+      this.producer = this.o.kafka.producer({
+        allowAutoTopicCreation: false,
+        ...(this.o.idempotent ? { idempotent: true, maxInFlightRequests: 1 } : {}),
+      });
       await this.producer.connect();
     }
     return this.producer;
   }
 
-  private async publish(events: readonly RecordedEvent[]): Promise<void> {
-    const messages: OutgoingMessage[] = [];
-    for (const e of events) {
-      const domain = toDomainEvent(e.type, e.metadata.schemaVersion, e.data);
-      messages.push(...integrationEvents(e, domain));
-      if (e.streamId.startsWith(SUBJECT_STREAM_PREFIX)) {
-        const state = await this.stateAfter(e, domain as SubjectEvent);
-        const m = subjectStateMessage(e, state);
-        if (m) messages.push(m);
-      }
-    }
-    const byTopic = new Map<string, { key: string; value: string | null; headers: Record<string, string> }[]>();
-    for (const m of messages) {
+  /** Maps a page to messages per topic (no I/O but the occasional stream read for state). */
+  private async prepare(events: readonly RecordedEvent[]): Promise<Prepared> {
+    const byTopic: Prepared = new Map();
+    const add = (m: OutgoingMessage) => {
       const name = this.o.topics[m.topic].name;
       const list = byTopic.get(name) ?? [];
       list.push({ key: m.key, value: m.value, headers: m.headers });
       byTopic.set(name, list);
+    };
+    for (const e of events) {
+      const domain = toDomainEvent(e.type, e.metadata.schemaVersion, e.data);
+      for (const m of integrationEvents(e, domain)) add(m);
+      if (e.streamId.startsWith(SUBJECT_STREAM_PREFIX)) {
+        const m = subjectStateMessage(e, await this.stateAfter(e, domain as SubjectEvent));
+        if (m) add(m);
+      }
     }
-    if (byTopic.size > 0) {
-      const producer = await this.connect();
-      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
-    }
-    // only now: the broker has every message of this batch
-    this.position = events.at(-1)!.position;
-    await this.o.checkpoint.save(this.position);
+    return byTopic;
+  }
+
+  private async send(byTopic: Prepared): Promise<void> {
+    if (byTopic.size === 0) return;
+    const producer = await this.connect();
+    await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
   }
 
   /** The subject's state right after `e`, folded incrementally; re-read from the store on a gap. */

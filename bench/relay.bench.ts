@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { createSubjectDecider, WorkingDayCalendar } from '@ledger/domain';
-import { SqliteEventStore, type EventToAppend } from '@ledger/event-store';
+import { SqliteEventStore } from '@ledger/event-store';
 import { defaultTopics, integrationEvents, Relay, SqliteRelayCheckpoint, subjectStateMessage } from '@ledger/messaging';
+import { appendSyntheticHistory } from '../libs/messaging/src/testing/synthetic-history';
 import { fmt, machine, table } from './support';
 
 const EVENTS = Number(process.env.BENCH_RELAY_EVENTS ?? 50_000);
@@ -20,20 +21,7 @@ const BATCH = 500;
 
 async function history(): Promise<SqliteEventStore> {
   const store = new SqliteEventStore({ filename: ':memory:', clock: () => new Date() });
-  const appends: Promise<unknown>[] = [];
-  for (let s = 0; s < EVENTS / 5; s++) {
-    appends.push(store.append(`subject-b${s}`, Array.from({ length: 5 }, (_, i): EventToAppend => {
-      const id = randomUUID();
-      return {
-        type: i === 0 ? 'ConsentGranted' : 'PersonalDataRecorded',
-        data: i === 0
-          ? { consentId: 'c', purposes: ['service-provision'], categories: ['email-address'], basis: 'consent', policyVersion: '2026-01', channel: 'web', thirdPartyTransfer: false, crossBorderTransfer: false, publication: false, validUntil: null, grantedAt: '2026-03-01T00:00:00.000Z' }
-          : { category: 'email-address', source: 'subject', value: { alg: 'A256GCM', v: 1, iv: 'aXY=', ct: 'Y3Q=', tag: 'dGFn' }, action: 'updated' },
-        metadata: { eventId: id, schemaVersion: 1, occurredAt: new Date().toISOString(), actor: 'bench', correlationId: id, causationId: id, idempotencyKey: null },
-      };
-    }), { expectedState: 'no_stream' }));
-  }
-  await Promise.all(appends);
+  await appendSyntheticHistory(store, EVENTS / 5, 'b');
   return store;
 }
 

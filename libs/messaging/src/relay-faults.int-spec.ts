@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { createSubjectDecider, WorkingDayCalendar } from '@ledger/domain';
-import { SqliteEventStore, type EventToAppend } from '@ledger/event-store';
+import { SqliteEventStore } from '@ledger/event-store';
 import { defaultTopics } from './contract';
 import { Relay, SqliteRelayCheckpoint } from './relay';
+import { appendSyntheticHistory } from './testing/synthetic-history';
 
 const enabled = !!process.env.LEDGER_TEST_KAFKA_BROKERS; // CI starts Kafka, so the jars are there
 const maybe = enabled ? describe : describe.skip;
@@ -29,21 +30,7 @@ maybe('relay faults on a real broker', () => {
 
   it('broker stopped in the middle of relaying 10,000 events and started again: none lost, duplicates only with the same ce_id', async () => {
     const store = new SqliteEventStore({ filename: ':memory:', clock: () => new Date('2026-11-25T00:00:00Z') });
-    const ids: string[] = [];
-    for (let s = 0; s < 2000; s++) {
-      const events: EventToAppend[] = Array.from({ length: 5 }, (_, i) => {
-        const id = randomUUID();
-        ids.push(id);
-        return {
-          type: i === 0 ? 'ConsentGranted' : 'PersonalDataRecorded',
-          data: i === 0
-            ? { consentId: 'c', purposes: ['service-provision'], categories: ['email-address'], basis: 'consent', policyVersion: '2026-01', channel: 'web', thirdPartyTransfer: false, crossBorderTransfer: false, publication: false, validUntil: null, grantedAt: '2026-03-01T00:00:00.000Z' }
-            : { category: 'email-address', source: 'subject', value: { alg: 'A256GCM', v: 1, iv: 'aXY=', ct: 'Y3Q=', tag: 'dGFn' }, action: i === 1 ? 'recorded' : 'updated' },
-          metadata: { eventId: id, schemaVersion: 1, occurredAt: '2026-03-01T00:00:00.000Z', actor: 'test', correlationId: id, causationId: id, idempotencyKey: null },
-        };
-      });
-      await store.append(`subject-f${s}`, events, { expectedState: 'no_stream' });
-    }
+    const ids = await appendSyntheticHistory(store, 2000, 'f');
     const kafka = new Kafka({ clientId: 'faults', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 100 } });
     const topics = defaultTopics(`f${randomUUID().slice(0, 8)}`, 3);
     const checkpoint = new SqliteRelayCheckpoint(join(mkdtempSync(join(tmpdir(), 'relay-faults-')), 'relay.db'));

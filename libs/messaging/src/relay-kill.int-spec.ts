@@ -4,9 +4,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { SqliteEventStore, type EventToAppend } from '@ledger/event-store';
+import { SqliteEventStore } from '@ledger/event-store';
 import { defaultTopics } from './contract';
 import { SqliteRelayCheckpoint } from './relay';
+import { appendSyntheticHistory } from './testing/synthetic-history';
 
 const brokers = process.env.LEDGER_TEST_KAFKA_BROKERS;
 const maybe = brokers ? describe : describe.skip;
@@ -24,23 +25,7 @@ maybe('relay process killed mid-run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'relay-kill-'));
     const storeFile = join(dir, 'events.db');
     const store = new SqliteEventStore({ filename: storeFile, clock: () => new Date('2026-11-25T00:00:00Z') });
-    const ids: string[] = [];
-    const appends: Promise<unknown>[] = [];
-    for (let s = 0; s < 2000; s++) {
-      const events: EventToAppend[] = Array.from({ length: 5 }, (_, i) => {
-        const id = randomUUID();
-        ids.push(id);
-        return {
-          type: i === 0 ? 'ConsentGranted' : 'PersonalDataRecorded',
-          data: i === 0
-            ? { consentId: 'c', purposes: ['service-provision'], categories: ['email-address'], basis: 'consent', policyVersion: '2026-01', channel: 'web', thirdPartyTransfer: false, crossBorderTransfer: false, publication: false, validUntil: null, grantedAt: '2026-03-01T00:00:00.000Z' }
-            : { category: 'email-address', source: 'subject', value: { alg: 'A256GCM', v: 1, iv: 'aXY=', ct: 'Y3Q=', tag: 'dGFn' }, action: i === 1 ? 'recorded' : 'updated' },
-          metadata: { eventId: id, schemaVersion: 1, occurredAt: '2026-03-01T00:00:00.000Z', actor: 'test', correlationId: id, causationId: id, idempotencyKey: null },
-        };
-      });
-      appends.push(store.append(`subject-k${s}`, events, { expectedState: 'no_stream' }));
-    }
-    await Promise.all(appends);
+    const ids = await appendSyntheticHistory(store, 2000, 'k');
     const head = await store.headPosition();
     const prefix = `k${randomUUID().slice(0, 8)}`;
     const args = [storeFile, join(dir, 'relay.db'), brokers!, prefix];

@@ -5,7 +5,7 @@ import { DomainError, kzDateOf, type SubjectCommand } from '@ledger/domain';
 import { KEY_VAULT, type KeyVault } from '@ledger/crypto';
 import { ReadModelQueries } from '@ledger/read-models';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
-import type { CommandContext } from '../http/command-context';
+import { systemCommandContext } from '../http/command-context';
 import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../infrastructure/clock';
 import type { CommandResult } from '../infrastructure/decision-runner';
 import { ROOT_LOGGER } from '../infrastructure/logger';
@@ -125,13 +125,7 @@ export class ErasureScheduler implements OnApplicationBootstrap, BeforeApplicati
 
   /** Runs one command; a refusal (say, blocked processing) is logged and skipped. */
   private async act(subjectId: string, key: string, command: (now: Date) => SubjectCommand): Promise<CommandResult | null> {
-    const ctx: CommandContext = {
-      principal: { name: 'erasure-scheduler', role: 'system' },
-      idempotencyKey: key,
-      expectedRevision: null,
-      correlationId: null,
-      request: { route: 'scheduler', params: { subjectId }, body: key },
-    };
+    const ctx = systemCommandContext('erasure-scheduler', key, { route: 'scheduler', params: { subjectId }, body: key });
     try {
       return await this.subjects.run(subjectId, ctx, (now) => command(now));
     } catch (error) {

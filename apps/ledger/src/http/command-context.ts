@@ -54,3 +54,12 @@ export const Command = createParamDecorator((_: unknown, ctx: ExecutionContext):
     request: { route: `${req.method} ${req.routeOptions.url}`, params: req.params, body: req.body },
   };
 });
+
+/**
+ * The context of a command the ledger issues itself (the erasure scheduler, the Kafka
+ * acknowledgements consumer). `idempotencyKey` is derived from what the command acts
+ * on, so a repeat — another tick, a redelivered message — replays instead of acting twice.
+ */
+export function systemCommandContext(actor: string, idempotencyKey: string, request: { route: string; params: unknown; body: unknown }): CommandContext {
+  return { principal: { name: actor, role: 'system' }, idempotencyKey, expectedRevision: null, correlationId: null, request };
+}

@@ -2,6 +2,7 @@ import { Injectable, ValidationPipe, type PipeTransform, type ValidationError } 
 import { validateSync, type ValidatorOptions } from 'class-validator';
 import { isOpaqueId, OPAQUE_ID_PATTERN } from '@ledger/domain';
 import { ProblemException } from './problem';
+import { LEDGER_ID_PATTERN } from './validators';
 
 /** Field paths and the rules they broke, never the values (they may be personal data). */
 function describe(errors: ValidationError[], parent = ''): { field: string; rules: string[] }[] {
@@ -61,7 +62,7 @@ export class IsVersionPipe implements PipeTransform<string, string> {
 @Injectable()
 export class LedgerIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value)) {
+    if (!LEDGER_ID_PATTERN.test(value)) {
       throw new ProblemException(400, 'INVALID_ID', 'this id is one the ledger issued: a lower-case UUID');
     }
     return value;

@@ -13,6 +13,9 @@ export const IsOpaqueId = (options?: ValidationOptions) =>
  * Free-text fields that are not personal data are kept to slugs and references, so that
  * nobody can write a name or an address into an event that can never be erased.
  */
-export const IsSlug = () => Matches(/^[a-z0-9][a-z0-9-]{0,63}$/, { message: '$property must be a lower-case slug' });
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+export const IsSlug = () => Matches(SLUG_PATTERN, { message: '$property must be a lower-case slug' });
+/** Ids the ledger issues itself: lower-case UUIDs. */
+export const LEDGER_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const IsReference = () => Matches(/^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,127}$/, { message: '$property must be a reference' });
 export const IsVersion = () => Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, { message: '$property must be a version label' });

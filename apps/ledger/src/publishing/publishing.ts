@@ -6,14 +6,13 @@ import { DomainError, isOpaqueId, type Decider, type SubjectCommand, type Subjec
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { defaultTopics, Relay, SqliteRelayCheckpoint, type Topics } from '@ledger/messaging';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
-import type { CommandContext } from '../http/command-context';
+import { systemCommandContext } from '../http/command-context';
+import { LEDGER_ID_PATTERN, SLUG_PATTERN } from '../http/validators';
 import { SUBJECT_DECIDER } from '../infrastructure/infrastructure.module';
 import { ROOT_LOGGER } from '../infrastructure/logger';
 import { SubjectCommands } from '../subjects/subject-commands';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
-const ERASURE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const SYSTEM = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /**
  * Kafka publishing (LEDGER_ROLES includes `publisher`, KAFKA_BROKERS set): the relay
@@ -99,18 +98,14 @@ export class PublishingWorker implements OnApplicationBootstrap, BeforeApplicati
       return;
     }
     const { subjectId, erasureId, system } = ack;
-    if (!isOpaqueId(subjectId) || typeof erasureId !== 'string' || !ERASURE_ID.test(erasureId) || typeof system !== 'string' || !SYSTEM.test(system)) {
+    if (!isOpaqueId(subjectId) || typeof erasureId !== 'string' || !LEDGER_ID_PATTERN.test(erasureId) || typeof system !== 'string' || !SLUG_PATTERN.test(system)) {
       this.logger.warn('acknowledgement skipped: does not match the contract');
       return;
     }
-    const ctx: CommandContext = {
-      principal: { name: 'kafka-acknowledgements', role: 'system' },
-      // the same confirmation delivered twice is recorded once
-      idempotencyKey: `kafka-ack:${erasureId}:${system}`,
-      expectedRevision: null,
-      correlationId: null,
-      request: { route: 'kafka:acknowledgements', params: { subjectId }, body: { erasureId, system } },
-    };
+    // the same confirmation delivered twice is recorded once
+    const ctx = systemCommandContext('kafka-acknowledgements', `kafka-ack:${erasureId}:${system}`, {
+      route: 'kafka:acknowledgements', params: { subjectId }, body: { erasureId, system },
+    });
     try {
       await this.subjects.run(subjectId, ctx, (now) => ({ type: 'AcknowledgeErasure', now, data: { erasureId, system } }));
     } catch (error) {

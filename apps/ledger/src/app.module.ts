@@ -8,6 +8,7 @@ import { ReadSideModule } from './read-side/read-side.module';
 import { ErasureScheduler } from './erasure/erasure-scheduler';
 import { PublishingWorker } from './publishing/publishing';
 import { LedgerMetrics, MetricsController } from './operations/metrics';
+import { ProjectionLag } from './operations/projection-lag';
 import { AcknowledgeErasureController } from './subjects/acknowledge-erasure/acknowledge-erasure.http.controller';
 import { ReportPlatformUseController } from './subjects/report-platform-use/report-platform-use.http.controller';
 import { ReportPlatformUseHandler } from './subjects/report-platform-use/report-platform-use.handler';
@@ -81,6 +82,7 @@ export class AppModule {
         ErasureScheduler,
         PublishingWorker,
         LedgerMetrics,
+        ProjectionLag,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

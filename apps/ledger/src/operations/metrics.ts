@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ReadModelQueries } from '@ledger/read-models';
 import { Roles } from '../http/auth';
-import { CLOCK, type Clock } from '../infrastructure/clock';
+import { ProjectionLag } from './projection-lag';
 import { PublishingWorker } from '../publishing/publishing';
 
 /**
@@ -30,7 +30,7 @@ export class LedgerMetrics {
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     queries: ReadModelQueries,
-    @Inject(CLOCK) clock: Clock,
+    lag: ProjectionLag,
     publishing: PublishingWorker,
   ) {
     collectDefaultMetrics({ register: this.registry });
@@ -64,9 +64,7 @@ export class LedgerMetrics {
       help: 'Age of the oldest event not yet in the read models',
       registers: [this.registry],
       async collect() {
-        const checkpoint = await queries.checkpoint();
-        const next = (await store.readAll({ after: checkpoint.position, maxCount: 1 }))[0];
-        this.set(next ? Math.max(0, (clock.now().getTime() - Date.parse(next.metadata.recordedAt)) / 1000) : 0);
+        this.set((await lag.measure()).secondsBehind);
       },
     });
   }

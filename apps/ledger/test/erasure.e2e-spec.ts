@@ -5,11 +5,9 @@ import { join } from 'node:path';
 import { KEY_VAULT, type KeyVault } from '@ledger/crypto';
 import { EVENT_STORE, verifyChain, type EventStore } from '@ledger/event-store';
 import { ErasureScheduler } from '../src/erasure/erasure-scheduler';
-import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
+import { almaty, grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
 
 const CANARY = 'canary-erase-Qv93@example.kz';
-/** 10:00 in Almaty on a Kazakhstan date */
-const almaty = (date: string, hour = 10) => new Date(Date.parse(`${date}T00:00:00Z`) - 5 * 3_600_000 + hour * 3_600_000).toISOString();
 
 async function subjectWithData(l: Ledger, id: string) {
   await l.command('service', `/v1/subjects/${id}/consents`, grantBody({ crossBorderTransfer: true }));

@@ -149,3 +149,7 @@ export const grantBody = (over: Record<string, unknown> = {}) => ({
   publication: false,
   ...over,
 });
+
+/** An instant at `hour` o'clock in Almaty (UTC+5) on a Kazakhstan date, as ISO. */
+export const almaty = (date: string, hour = 10) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) - 5 * 3_600_000 + hour * 3_600_000).toISOString();

@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ErasureScheduler } from '../src/erasure/erasure-scheduler';
-import { grantBody, seedReferenceData, startLedger } from './harness';
+import { almaty, grantBody, seedReferenceData, startLedger } from './harness';
 
 const brokers = process.env.LEDGER_TEST_KAFKA_BROKERS;
 if (!brokers && process.env.CI) throw new Error('CI must run the Kafka suites on a real broker: set LEDGER_TEST_KAFKA_BROKERS');
 const maybe = brokers ? describe : describe.skip;
 const CANARY = 'canary-kafka-Zp40@example.kz';
-const almaty = (date: string, hour = 10) => new Date(Date.parse(`${date}T00:00:00Z`) - 5 * 3_600_000 + hour * 3_600_000).toISOString();
 
 maybe('erasure end to end over Kafka', () => {
   it('withdrawal → erasure started on the topic → downstream acknowledges on Kafka → completed → tombstone; no value on any topic', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '@ledger/event-store';
 import type { ReadModelDatabase } from './database';
 import { Projector } from './projector';
+import { patchStatements } from './testing/fault-injection';
 import { dumpTables, readModelTargets } from './testing/targets';
 import { seeded, writeHistory } from './testing/history';
 
@@ -141,26 +142,4 @@ function runProjectorProcess(args: string[]): Promise<NodeJS.Signals | null> {
     child.once('error', reject);
     child.once('exit', (code, signal) => (signal ? resolve(signal) : code === 0 ? resolve(null) : reject(new Error(`projector process exited with ${code}`))));
   });
-}
-
-/**
- * Fault injection at the driver: `hook` runs before every statement the read-model
- * database executes, inside or outside transactions, and may throw to kill the work.
- */
-function patchStatements(rm: ReadModelDatabase, hook: () => void): () => void {
-  const executor = (rm.db as unknown as { getExecutor(): { provideConnection: (c: (conn: any) => Promise<unknown>) => Promise<unknown> } }).getExecutor();
-  const provide = executor.provideConnection.bind(executor);
-  executor.provideConnection = (consumer) =>
-    provide((conn: { executeQuery: (q: unknown) => Promise<unknown> }) => {
-      const execute = conn.executeQuery.bind(conn);
-      const wrapped = Object.create(conn);
-      wrapped.executeQuery = (q: unknown) => {
-        hook();
-        return execute(q);
-      };
-      return consumer(wrapped);
-    });
-  return () => {
-    executor.provideConnection = provide;
-  };
 }

@@ -8,6 +8,7 @@
 import { SqliteEventStore } from '@ledger/event-store';
 import { openReadModelDatabase } from '../database';
 import { Projector } from '../projector';
+import { patchStatements } from './fault-injection';
 
 async function main() {
   const [storeFile, target, schema, batchSize, killAfter] = process.argv.slice(2) as [string, string, string, string, string];
@@ -17,15 +18,8 @@ async function main() {
     ? openReadModelDatabase({ kind: 'postgres', url: target, schema, poolSize: 1 })
     : openReadModelDatabase({ kind: 'sqlite', filename: target });
   let statements = 0;
-  const executor = (rm.db as unknown as { getExecutor(): { provideConnection: (c: (conn: any) => Promise<unknown>) => Promise<unknown> } }).getExecutor();
-  const provide = executor.provideConnection.bind(executor);
-  executor.provideConnection = (consumer) => provide((conn: { executeQuery: (q: unknown) => Promise<unknown> }) => {
-    const wrapped = Object.create(conn);
-    wrapped.executeQuery = (q: unknown) => {
-      if (++statements === Number(killAfter)) process.kill(process.pid, 'SIGKILL');
-      return conn.executeQuery(q);
-    };
-    return consumer(wrapped);
+  patchStatements(rm, () => {
+    if (++statements === Number(killAfter)) process.kill(process.pid, 'SIGKILL');
   });
   await new Projector(store, rm, { clock, batchSize: Number(batchSize) }).catchUp();
   await rm.close();

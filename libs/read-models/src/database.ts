@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import { Pool } from 'pg';
 import { migrationProvider } from './migrations';
+import { RowWriter } from './row-writer';
 import type { ReadModelTables } from './schema';
 
 export type ReadModelDatabaseConfig =
@@ -14,8 +15,8 @@ export interface ReadModelDatabase {
   /** where it lives, for another process to open the same tables */
   readonly location: { readonly filename: string } | { readonly url: string; readonly schema?: string };
   readonly db: Kysely<ReadModelTables>;
-  /** most bound parameters one statement may carry on this engine */
-  readonly maxParameters: number;
+  /** writes projected rows with SQL compiled once, in the engine's dialect */
+  readonly writer: RowWriter;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -50,7 +51,7 @@ export function openReadModelDatabase(config: ReadModelDatabaseConfig): ReadMode
       close: () => sqlite.close(),
     });
     const db = new Kysely<ReadModelTables>({ dialect: new SqliteDialect({ database: cached }) });
-    return wrap('sqlite', db, 32_000, { filename: config.filename });
+    return wrap('sqlite', db, RowWriter.sqlite(), { filename: config.filename });
   }
   if (config.schema && !SCHEMA_NAME.test(config.schema)) throw new Error('invalid PostgreSQL schema name');
   const pool = new Pool({
@@ -59,16 +60,16 @@ export function openReadModelDatabase(config: ReadModelDatabaseConfig): ReadMode
     ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
   });
   const db = new Kysely<ReadModelTables>({ dialect: new PostgresDialect({ pool }) });
-  return wrap('postgres', db, 60_000, { url: config.url, ...(config.schema ? { schema: config.schema } : {}) });
+  return wrap('postgres', db, RowWriter.postgres(), { url: config.url, ...(config.schema ? { schema: config.schema } : {}) });
 }
 
-function wrap(kind: 'sqlite' | 'postgres', db: Kysely<ReadModelTables>, maxParameters: number, location: ReadModelDatabase['location']): ReadModelDatabase {
+function wrap(kind: 'sqlite' | 'postgres', db: Kysely<ReadModelTables>, writer: RowWriter, location: ReadModelDatabase['location']): ReadModelDatabase {
   const schema = 'schema' in location ? location.schema : undefined;
   return {
     kind,
     location,
     db,
-    maxParameters,
+    writer,
     async migrate() {
       if (schema) await db.schema.createSchema(schema).ifNotExists().execute();
       const { error, results } = await new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();

@@ -5,6 +5,7 @@
 export * from './schema';
 export * from './migrations';
 export * from './database';
+export * from './row-writer';
 export * from './projection';
 export * from './projector';
 export * from './queries';

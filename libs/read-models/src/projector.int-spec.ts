@@ -105,9 +105,11 @@ describe.each(readModelTargets())('read-model projections on $name', (target) =>
     const crashedAt: bigint[] = [];
     // Each round is a new process that SIGKILLs itself at a drawn statement, inside or
     // between transactions; the next resumes from whatever the engine kept. The draw's
-    // mean is a 50th of the run plus the half batch each kill throws away.
+    // mean is a 50th of the run plus the half batch each kill throws away (in the
+    // engine's own statements per batch: SQLite splits upserts into more statements).
+    const statementsPerBatch = statementsToCatchUp / Math.ceil(Number(head) / 250);
     while (crashedAt.length < 50) {
-      const killAfter = 1 + rnd.int(2 * Math.ceil(statementsToCatchUp / 50 + 8));
+      const killAfter = 1 + rnd.int(2 * Math.ceil(statementsToCatchUp / 50 + statementsPerBatch / 2));
       const batchSize = 50 + rnd.int(400);
       const signal = await runProjectorProcess([storeFile, where, schema, String(batchSize), String(killAfter)]);
       if (signal !== 'SIGKILL') break; // caught up before the kill point

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
 import type { ReadModelDatabase } from './database';
+import type { RowWriter } from './row-writer';
 import { needsOf, project, RowSet, type Needs } from './projection';
 import { PRIMARY_KEYS, PROJECTED_TABLES, type ReadModelTables } from './schema';
 
@@ -81,7 +82,7 @@ export class Projector {
         const rows = new RowSet();
         await load(trx, needsOf(fresh), rows);
         for (const e of fresh) project(rows, e);
-        await flush(trx as unknown as Kysely<ReadModelTables>, rows, this.rm.maxParameters);
+        await flush(trx as unknown as Kysely<ReadModelTables>, rows, this.rm.writer);
       }
       const position = (last > done ? last : done).toString();
       await trx.insertInto('rm_checkpoints')
@@ -98,16 +99,21 @@ export class Projector {
    * page; returns the events applied.
    */
   async catchUp(until?: bigint): Promise<number> {
+    const read = async (after: bigint) => {
+      const events = await this.store.readAll({ after, maxCount: this.batchSize });
+      return until === undefined ? events : events.filter((e) => e.position <= until);
+    };
     let applied = 0;
-    let after = await this.checkpoint();
-    for (;;) {
-      const read = await this.store.readAll({ after, maxCount: this.batchSize });
-      const page = until === undefined ? read : read.filter((e) => e.position <= until);
-      if (page.length === 0) return applied;
-      await this.apply(page);
+    let page = await read(await this.checkpoint());
+    while (page.length > 0) {
+      // the next page is read while this one is written (PostgreSQL works meanwhile)
+      const applying = this.apply(page);
+      const next = read(page.at(-1)!.position);
+      await Promise.all([applying, next]);
       applied += page.length;
-      after = page.at(-1)!.position;
+      page = await next;
     }
+    return applied;
   }
 
   /**
@@ -154,26 +160,10 @@ async function load(trx: Transaction<ReadModelTables>, needs: Needs, rows: RowSe
   }
 }
 
-async function flush(db: Kysely<ReadModelTables>, rows: RowSet, maxParameters: number): Promise<void> {
-  // table names vary per call, which Kysely's types cannot follow: the SQL is the same
-  const untyped = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+async function flush(trx: Kysely<ReadModelTables>, rows: RowSet, writer: RowWriter): Promise<void> {
   for (const table of PROJECTED_TABLES) {
     const { upserts, deletes } = rows.changes(table);
-    const pk = PRIMARY_KEYS[table] as readonly string[];
-    if (upserts.length > 0) {
-      const columns = Object.keys(upserts[0]!);
-      const others = columns.filter((c) => !pk.includes(c));
-      for (const chunk of chunks(upserts, Math.floor(maxParameters / columns.length))) {
-        await untyped.insertInto(table)
-          .values(chunk as unknown as Record<string, unknown>[])
-          .onConflict((oc) => oc.columns(pk as string[]).doUpdateSet((eb) => Object.fromEntries(others.map((c) => [c, eb.ref(`excluded.${c}`)]))))
-          .execute();
-      }
-    }
-    for (const row of deletes) {
-      let q = untyped.deleteFrom(table);
-      for (const c of pk) q = q.where(c, '=', (row as unknown as Record<string, unknown>)[c]);
-      await q.execute();
-    }
+    await writer.upsert(trx, table, PRIMARY_KEYS[table], upserts);
+    await writer.delete(trx, table, PRIMARY_KEYS[table], deletes);
   }
 }

@@ -81,6 +81,8 @@ export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
+  /** readAll's statements by their text (one per filter shape), prepared once */
+  private readonly readAllStatements = new Map<string, Database.Statement<unknown[], Row>>();
   /** transactions committed, for the benchmark and tests of group commit */
   commits = 0;
 
@@ -268,10 +270,14 @@ export class SqliteEventStore implements EventStore {
       params.push(...filter.eventTypes);
     }
     params.push(maxCount);
-    return this.db
-      .prepare<unknown[], Row>(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`)
-      .all(...params)
-      .map(toRecorded);
+    const text = `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`;
+    let statement = this.readAllStatements.get(text);
+    if (!statement) {
+      if (this.readAllStatements.size >= 100) this.readAllStatements.clear();
+      statement = this.db.prepare<unknown[], Row>(text);
+      this.readAllStatements.set(text, statement);
+    }
+    return statement.all(...params).map(toRecorded);
   }
 
   subscribeToAll(options: Omit<ReadAllOptions, 'maxCount'> = {}): Subscription {

@@ -43,11 +43,22 @@ export interface OutgoingMessage {
 
 const CE_SOURCE = '/privacy-ledger';
 
+/** `ce_type` per integration type, built once: one flat string shared by every message */
+const ceTypes = new Map<string, string>();
+const ceType = (type: string): string => {
+  let full = ceTypes.get(type);
+  if (full === undefined) {
+    full = `kz.platform.ledger.${type}.${CONTRACT_VERSION}`;
+    ceTypes.set(type, full);
+  }
+  return full;
+};
+
 function ce(e: RecordedEvent, type: string, subjectId: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     ce_specversion: '1.0',
     ce_id: e.eventId,
-    ce_type: `kz.platform.ledger.${type}.${CONTRACT_VERSION}`,
+    ce_type: ceType(type),
     ce_source: CE_SOURCE,
     ce_time: e.metadata.occurredAt,
     ce_subject: subjectId,

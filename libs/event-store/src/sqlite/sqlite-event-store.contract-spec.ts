@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { describeEventStoreContract } from '../testing/event-store.contract';
+import { verifyChain } from '../hash-chain';
+import type { AppendResult } from '../event-store.port';
 import { SqliteEventStore } from './sqlite-event-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-es-'));
@@ -66,6 +68,30 @@ describe('SqliteEventStore specifics', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(await store.readStream('b')).toEqual([]);
     expect(await store.readStream('c')).toHaveLength(1);
+    await store.close();
+  });
+
+  it('undoes an append that fails halfway (its second event id is taken) without losing the rest of its batch', async () => {
+    const store = new SqliteEventStore({ filename: join(dir, 'halfway.db'), clock });
+    const taken = randomUUID();
+    await store.append('x', [{ type: 'T', data: {}, metadata: meta(taken) }], { expectedState: 'no_stream' });
+    const retried = randomUUID();
+    await store.append('r', [{ type: 'T', data: {}, metadata: meta(retried) }], { expectedState: 'no_stream' });
+    const commitsBefore = store.commits;
+    const results = await Promise.allSettled([
+      store.append('a', [{ type: 'T', data: {}, metadata: meta(randomUUID()) }], { expectedState: 'no_stream' }),
+      store.append('h', [{ type: 'T', data: {}, metadata: meta(randomUUID()) }, { type: 'T', data: {}, metadata: meta(taken) }], { expectedState: 'no_stream' }),
+      // a retry of a stored append, without an expected revision: answered from the first result
+      store.append('r', [{ type: 'T', data: {}, metadata: meta(retried) }], { expectedState: 'any' }),
+      store.append('c', [{ type: 'T', data: {}, metadata: meta(randomUUID()) }], { expectedState: 'no_stream' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(await store.readStream('h')).toEqual([]);
+    expect(await store.readStream('r')).toHaveLength(1);
+    expect((results[2] as PromiseFulfilledResult<AppendResult>).value.nextExpectedRevision).toBe(0n);
+    expect((await store.readStream('a')).concat(await store.readStream('c'))).toHaveLength(2);
+    expect(store.commits - commitsBefore).toBe(1);
+    for (const stream of ['x', 'r', 'a', 'c']) expect(verifyChain(await store.readStream(stream))).toBeNull();
     await store.close();
   });
 });

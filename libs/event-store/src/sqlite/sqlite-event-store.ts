@@ -33,6 +33,8 @@ interface Row {
   metadata: string;
 }
 
+type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+
 interface PendingAppend {
   readonly streamId: string;
   readonly events: readonly EventToAppend[];
@@ -146,7 +148,28 @@ export class SqliteEventStore implements EventStore {
   }
 
   private commitBatch(batch: PendingAppend[]): void {
-    const outcomes: ({ ok: true; result: AppendResult } | { ok: false; error: unknown })[] = [];
+    // Optimistic first: the expected revision is checked before anything is written, so
+    // an append normally either writes all its events or nothing, and the batch needs no
+    // savepoint per append. Only a statement failing halfway (a duplicate event id: a
+    // retry, or a conflict) costs a rollback and a second pass with a savepoint each.
+    let outcomes = this.runBatch(batch, false);
+    if (outcomes === 'redo') outcomes = this.runBatch(batch, true);
+    if (outcomes === 'failed' || outcomes === 'redo') return;
+    batch.forEach((req, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) req.resolve(o.result);
+      else req.reject(o.error);
+    });
+    if (outcomes.some((o) => o.ok)) this.appended.emit('appended');
+  }
+
+  /**
+   * One transaction, one fsync for the whole batch. Without savepoints it gives up
+   * ('redo') at the first append that fails after writing; with them it isolates that
+   * append. 'failed': the transaction itself failed, and every append was rejected.
+   */
+  private runBatch(batch: PendingAppend[], savepoints: boolean): Outcome[] | 'redo' | 'failed' {
+    const outcomes: Outcome[] = [];
     // heads written by this batch, published to the cache only once the batch commits
     const heads = new Map<string, { revision: number; hash: string }>();
     try {
@@ -154,6 +177,19 @@ export class SqliteEventStore implements EventStore {
       const dataVersion = this.db.pragma('data_version', { simple: true }) as number;
       if (dataVersion !== this.knownDataVersion) this.heads.clear(); // another connection wrote
       for (const req of batch) {
+        if (!savepoints) {
+          try {
+            outcomes.push({ ok: true, result: this.write(req, heads) });
+          } catch (error) {
+            if (!(error instanceof WrongExpectedVersionError)) {
+              this.db.exec('ROLLBACK');
+              return 'redo';
+            }
+            // refused before writing anything: a conflict, or a retry of a stored append
+            outcomes.push(this.retryOutcome(req, error));
+          }
+          continue;
+        }
         this.stmt.savepoint.run();
         try {
           outcomes.push({ ok: true, result: this.appendOne(req, heads) });
@@ -169,18 +205,22 @@ export class SqliteEventStore implements EventStore {
       this.knownDataVersion = dataVersion;
       for (const [stream, head] of heads) this.heads.set(stream, head);
       if (this.heads.size > 100_000) this.heads.clear();
+      return outcomes;
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.heads.clear();
       for (const req of batch) req.reject(error);
-      return;
+      return 'failed';
     }
-    batch.forEach((req, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) req.resolve(o.result);
-      else req.reject(o.error);
-    });
-    if (outcomes.some((o) => o.ok)) this.appended.emit('appended');
+  }
+
+  private retryOutcome(req: PendingAppend, refusal: unknown): Outcome {
+    try {
+      const retry = this.idempotentRetry(req);
+      return retry ? { ok: true, result: retry } : { ok: false, error: refusal };
+    } catch (error) {
+      return { ok: false, error };
+    }
   }
 
   /** Runs inside the batch transaction; `heads` carries stream heads between appends of one batch. */

@@ -114,6 +114,9 @@ export class Relay {
     let prepared = await this.prepare(page);
     while (page.length > 0) {
       const sending = this.send(prepared);
+      // let kafkajs encode the request and hand it to the socket before the next batch is
+      // prepared, so the broker works on this one meanwhile
+      await new Promise((resolve) => setImmediate(resolve));
       after = page.at(-1)!.position;
       let nextPage: RecordedEvent[];
       let nextPrepared: Prepared;

@@ -64,15 +64,26 @@ export interface Needs {
 export const subjectIdOf = (streamId: string) =>
   streamId.startsWith(SUBJECT_STREAM_PREFIX) ? streamId.slice(SUBJECT_STREAM_PREFIX.length) : null;
 
-export function needsOf(events: readonly RecordedEvent[]): Needs {
+const ERASURE_FOLLOW_UPS = new Set(['ErasureCancelled', 'ErasureStarted', 'DataKeyShredded', 'ErasureAcknowledged', 'ErasureOverdue', 'ErasureCompleted']);
+
+/**
+ * What a batch must load. With `newStreamsHaveNoRows`, a subject whose stream starts
+ * within the batch (its first event here has revision 0) is not loaded, nor are its
+ * erasures: no rows can exist for it when the tables hold nothing past the batch's start
+ * (rows and checkpoint commit together; the projector checks no other checkpoint on the
+ * tables is further). A rebuild meets most subjects that way.
+ */
+export function needsOf(events: readonly RecordedEvent[], options: { newStreamsHaveNoRows?: boolean } = {}): Needs {
   const needs: Needs = { subjects: new Set(), erasures: new Set(), recipients: new Set() };
+  const startsHere = new Set<string>();
   for (const e of events) {
     const subject = subjectIdOf(e.streamId);
-    if (subject) needs.subjects.add(subject);
-    const d = e.data as { erasureId?: string; recipientId?: string };
-    if (['ErasureCancelled', 'ErasureStarted', 'DataKeyShredded', 'ErasureAcknowledged', 'ErasureOverdue', 'ErasureCompleted'].includes(e.type)) {
-      needs.erasures.add(d.erasureId!);
+    if (subject && !startsHere.has(subject) && !needs.subjects.has(subject)) {
+      if (e.revision === 0n && options.newStreamsHaveNoRows) startsHere.add(subject);
+      else needs.subjects.add(subject);
     }
+    const d = e.data as { erasureId?: string; recipientId?: string };
+    if (ERASURE_FOLLOW_UPS.has(e.type) && !(subject && startsHere.has(subject))) needs.erasures.add(d.erasureId!);
     if (e.streamId.startsWith('recipient-')) needs.recipients.add(e.streamId.slice('recipient-'.length));
   }
   return needs;

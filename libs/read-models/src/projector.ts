@@ -73,14 +73,18 @@ export class Projector {
     await this.rm.db.transaction().execute(async (trx) => {
       // Re-read the checkpoint inside the transaction: another projector, or this one
       // before a restart, may already have applied part of the batch.
-      let q = trx.selectFrom('rm_checkpoints').select('position').where('projection', '=', this.name);
+      // All checkpoints on these tables (a handful of rows): ours, and whether any other
+      // projector has written further than we have.
+      let q = trx.selectFrom('rm_checkpoints').select(['projection', 'position']);
       if (this.rm.kind === 'postgres') q = q.forUpdate();
-      const stored = await q.executeTakeFirst();
+      const checkpoints = await q.execute();
+      const stored = checkpoints.find((c) => c.projection === this.name);
       const done = stored ? BigInt(stored.position) : 0n;
+      const alone = checkpoints.every((c) => c.projection === this.name || BigInt(c.position) <= done);
       const fresh = events.filter((e) => e.position > done);
       if (fresh.length > 0) {
         const rows = new RowSet();
-        await load(trx, needsOf(fresh), rows);
+        await load(trx, needsOf(fresh, { newStreamsHaveNoRows: alone }), rows);
         for (const e of fresh) project(rows, e);
         await flush(trx as unknown as Kysely<ReadModelTables>, rows, this.rm.writer);
       }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { verifyChain } from '../hash-chain';
-import type { AppendResult } from '../event-store.port';
+import { WrongExpectedVersionError, type AppendResult } from '../event-store.port';
 import { SqliteEventStore } from './sqlite-event-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-es-'));
@@ -69,6 +69,28 @@ describe('SqliteEventStore specifics', () => {
     expect(await store.readStream('b')).toEqual([]);
     expect(await store.readStream('c')).toHaveLength(1);
     await store.close();
+  });
+
+  it('answers "nothing new" from its head cache only while no other connection has written', async () => {
+    const file = join(dir, 'heads.db');
+    const a = new SqliteEventStore({ filename: file, clock });
+    const b = new SqliteEventStore({ filename: file, clock });
+    await a.append('policy', [{ type: 'T', data: { v: 1 }, metadata: meta(randomUUID()) }], { expectedState: 'no_stream' });
+    expect(await a.readStream('policy', { fromRevision: 1n })).toEqual([]);
+    // another process publishes: the next tail read must see it, and appends must chain on it
+    await b.append('policy', [{ type: 'T', data: { v: 2 }, metadata: meta(randomUUID()) }], { expectedState: 0n });
+    expect((await a.readStream('policy', { fromRevision: 1n })).map((e) => e.data)).toEqual([{ v: 2 }]);
+    await a.append('policy', [{ type: 'T', data: { v: 3 }, metadata: meta(randomUUID()) }], { expectedState: 1n });
+    await expect(a.append('policy', [{ type: 'T', data: {}, metadata: meta(randomUUID()) }], { expectedState: 1n })).rejects.toThrow(WrongExpectedVersionError);
+    expect(await a.readStream('policy', { fromRevision: 3n })).toEqual([]);
+    expect(verifyChain(await b.readStream('policy'))).toBeNull();
+    // a head learnt from a read (b never wrote this stream) is used for b's next append
+    expect(await b.readStream('policy')).toHaveLength(3);
+    await b.append('policy', [{ type: 'T', data: { v: 4 }, metadata: meta(randomUUID()) }], { expectedState: 2n });
+    expect(verifyChain(await a.readStream('policy'))).toBeNull();
+    expect((await a.readStream('policy', { fromRevision: 3n })).map((e) => e.data)).toEqual([{ v: 4 }]);
+    await a.close();
+    await b.close();
   });
 
   it('undoes an append that fails halfway (its second event id is taken) without losing the rest of its batch', async () => {

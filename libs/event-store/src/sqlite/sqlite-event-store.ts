@@ -97,12 +97,14 @@ export class SqliteEventStore implements EventStore {
     savepoint: Database.Statement<[]>;
     release: Database.Statement<[]>;
     rollbackTo: Database.Statement<[]>;
+    dataVersion: Database.Statement<[], number>;
   };
   /**
    * Stream heads known to this connection, valid while no other connection has written:
    * SQLite's data_version changes exactly when another connection commits.
    */
-  private readonly heads = new Map<string, { revision: number; hash: string }>();
+  private heads = new Map<string, { revision: number; hash: string }>();
+  private olderHeads = new Map<string, { revision: number; hash: string }>();
   private knownDataVersion = -1;
 
   constructor(private readonly options: SqliteEventStoreOptions) {
@@ -123,6 +125,7 @@ export class SqliteEventStore implements EventStore {
       savepoint: this.db.prepare('SAVEPOINT append'),
       release: this.db.prepare('RELEASE append'),
       rollbackTo: this.db.prepare('ROLLBACK TO append'),
+      dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
   }
 
@@ -175,7 +178,7 @@ export class SqliteEventStore implements EventStore {
     try {
       this.db.exec('BEGIN IMMEDIATE');
       const dataVersion = this.db.pragma('data_version', { simple: true }) as number;
-      if (dataVersion !== this.knownDataVersion) this.heads.clear(); // another connection wrote
+      if (dataVersion !== this.knownDataVersion) this.forgetHeads(); // another connection wrote
       for (const req of batch) {
         if (!savepoints) {
           try {
@@ -203,12 +206,11 @@ export class SqliteEventStore implements EventStore {
       this.db.exec('COMMIT'); // the one fsync the whole batch shares
       this.commits++;
       this.knownDataVersion = dataVersion;
-      for (const [stream, head] of heads) this.heads.set(stream, head);
-      if (this.heads.size > 100_000) this.heads.clear();
+      for (const [stream, head] of heads) this.rememberHead(stream, head);
       return outcomes;
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.heads.clear();
+      this.forgetHeads();
       for (const req of batch) req.reject(error);
       return 'failed';
     }
@@ -237,7 +239,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   private write(req: PendingAppend, heads: Map<string, { revision: number; hash: string }>): AppendResult {
-    let head = heads.get(req.streamId) ?? this.heads.get(req.streamId);
+    let head = heads.get(req.streamId) ?? this.knownHead(req.streamId);
     if (!head) {
       const row = this.stmt.head.get(req.streamId);
       head = row ? { revision: row.revision, hash: (JSON.parse(row.metadata) as EventMetadata).hash } : { revision: -1, hash: GENESIS_HASH };
@@ -291,8 +293,49 @@ export class SqliteEventStore implements EventStore {
 
   async readStream(streamId: string, options: { fromRevision?: bigint; maxCount?: number } = {}): Promise<RecordedEvent[]> {
     const limit = options.maxCount ?? Number.MAX_SAFE_INTEGER;
-    return this.stmt.readStream.all(streamId, Number(options.fromRevision ?? 0n), limit).map(toRecorded);
+    const from = options.fromRevision ?? 0n;
+    // "Anything after revision n?" of a stream whose head is known, with no other writer
+    // since: answered without a lookup (the service asks it of the policy stream on every
+    // command; PRAGMA data_version costs ~1 µs, the indexed read ~8-12 µs under load).
+    const known = from > 0n ? this.knownHead(streamId) : undefined;
+    if (known && from > BigInt(known.revision) && this.unchangedByOthers()) return [];
+    const events = this.stmt.readStream.all(streamId, Number(from), limit).map(toRecorded);
+    // read through to the end with no other writer since: that is the head
+    const last = events.at(-1);
+    if (last && events.length < limit && this.unchangedByOthers()) {
+      this.rememberHead(streamId, { revision: Number(last.revision), hash: last.metadata.hash });
+    }
+    return events;
   }
+
+  /** No other connection has committed since this one's last write transaction. */
+  private unchangedByOthers(): boolean {
+    return this.knownDataVersion !== -1 && this.stmt.dataVersion.get() === this.knownDataVersion;
+  }
+
+  /** A stream's head as this connection knows it (see `heads`). */
+  private knownHead(streamId: string): { revision: number; hash: string } | undefined {
+    const head = this.heads.get(streamId);
+    if (head) return head;
+    const older = this.olderHeads.get(streamId);
+    if (older) this.rememberHead(streamId, older); // still in use: keep it
+    return older;
+  }
+
+  /** Two generations: past 50,000 streams the current one becomes the older, and the older is dropped. */
+  private rememberHead(streamId: string, head: { revision: number; hash: string }): void {
+    this.heads.set(streamId, head);
+    if (this.heads.size > 50_000) {
+      this.olderHeads = this.heads;
+      this.heads = new Map();
+    }
+  }
+
+  private forgetHeads(): void {
+    this.heads.clear();
+    this.olderHeads = new Map();
+  }
+
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     return this.readAllSync(options.after ?? 0n, options.maxCount ?? 1000, options.filter);

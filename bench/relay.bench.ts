@@ -12,10 +12,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel, type TopicMessages } from 'kafkajs';
+import { Kafka, logLevel, type ProducerConfig, type TopicMessages } from 'kafkajs';
 import { createSubjectDecider, WorkingDayCalendar } from '@ledger/domain';
 import { SqliteEventStore } from '@ledger/event-store';
-import { defaultTopics, integrationEvents, Relay, SqliteRelayCheckpoint, subjectStateMessage, type Topics } from '@ledger/messaging';
+import { defaultTopics, integrationEvents, Relay, SqliteRelayCheckpoint, subjectStateMessage, WorkerProducer, type Topics } from '@ledger/messaging';
 import { appendSyntheticHistory } from '../libs/messaging/src/testing/synthetic-history';
 import { fmt, machine, table } from './support';
 
@@ -33,7 +33,8 @@ async function history(): Promise<SqliteEventStore> {
 
 export async function runRelayBench(): Promise<string> {
   const brokers = process.env.LEDGER_BENCH_KAFKA_BROKERS ?? execFileSync(join(__dirname, '../../scripts/kafka.sh'), ['start'], { encoding: 'utf8' }).trim();
-  const kafka = new Kafka({ clientId: 'bench', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const kafkaConfig = { clientId: 'bench', brokers: brokers.split(',') };
+  const kafka = new Kafka({ ...kafkaConfig, logLevel: logLevel.NOTHING });
   const store = await history();
   const decider = createSubjectDecider(new WorkingDayCalendar());
 
@@ -44,10 +45,16 @@ export async function runRelayBench(): Promise<string> {
   const headers = produced[0]!.headers;
   const messagesPerEvent = produced.length / sample.length;
 
-  /** the relay catching up from position 0, into `topics` (created beforehand) */
-  const relayRun = async (idempotent: boolean, BATCH: number, topics: Topics) => {
+  /**
+   * The relay catching up from position 0, into `topics` (created beforehand); `threaded`:
+   * as the service runs it, with its kafkajs producer in a worker thread.
+   */
+  const relayRun = async (idempotent: boolean, BATCH: number, topics: Topics, threaded: boolean) => {
     const checkpoint = new SqliteRelayCheckpoint(join(mkdtempSync(join(tmpdir(), 'bench-relay-')), 'relay.db'));
-    const relay = new Relay({ kafka, topics, store, checkpoint, decider, batchSize: BATCH, idempotent });
+    const relay = new Relay({
+      kafka, topics, store, checkpoint, decider, batchSize: BATCH, idempotent,
+      ...(threaded ? { producer: (config: ProducerConfig) => new WorkerProducer(kafkaConfig, config) } : {}),
+    });
     const start = performance.now();
     const n = await relay.catchUp();
     const seconds = (performance.now() - start) / 1000;
@@ -117,17 +124,19 @@ export async function runRelayBench(): Promise<string> {
     await rawIdentical(false, requests);
     await rawOneTopic(false, batch, oneTopic);
     for (const idempotent of [false, true]) {
-      const runs = { identical: [] as number[], oneTopic: [] as number[], relay: [] as number[] };
-      for (let r = 0; r < REPEATS; r++) { // interleaved, so drift on the shared machine hits all three
+      const runs = { identical: [] as number[], oneTopic: [] as number[], relay: [] as number[], inline: [] as number[] };
+      for (let r = 0; r < REPEATS; r++) { // interleaved, so drift on the shared machine hits all of them
         runs.identical.push(await rawIdentical(idempotent, requests));
         runs.oneTopic.push(await rawOneTopic(idempotent, batch, oneTopic));
-        runs.relay.push(await relayRun(idempotent, batch, topics));
+        runs.relay.push(await relayRun(idempotent, batch, topics, true));
+        runs.inline.push(await relayRun(idempotent, batch, topics, false));
       }
-      const [identical, one, relay] = [median(runs.identical), median(runs.oneTopic), median(runs.relay)];
+      const [identical, one, relay, inline] = [median(runs.identical), median(runs.oneTopic), median(runs.relay), median(runs.inline)];
       rows.push([
         batch, idempotent ? 'on' : 'off', fmt(relay / messagesPerEvent), fmt(relay),
         fmt(identical), `${Math.round((relay / identical) * 100)}%`,
         fmt(one), `${Math.round((relay / one) * 100)}%`,
+        fmt(inline), `${Math.round((inline / identical) * 100)}%`,
       ]);
     }
   }
@@ -135,7 +144,7 @@ export async function runRelayBench(): Promise<string> {
   return [
     `### Kafka relay vs raw kafkajs — ${machine()}, ${fmt(EVENTS)} events (${messagesPerEvent.toFixed(1)} messages each, values of ${meanSize} bytes on average, 7 CloudEvents headers each), acks=all, single broker, median of ${REPEATS} interleaved runs after a warm-up`,
     '',
-    table(['events per batch', 'idempotent producer', 'relay events/s', 'relay messages/s', 'raw kafkajs, the relay\'s requests, messages/s', 'relay ÷ raw', 'raw kafkajs, one topic, messages/s', 'relay ÷ one topic'], rows),
+    table(['events per batch', 'idempotent producer', 'relay events/s', 'relay messages/s', 'raw kafkajs, the relay\'s requests, messages/s', 'relay ÷ raw', 'raw kafkajs, one topic, messages/s', 'relay ÷ one topic', 'relay on one thread, messages/s', 'one thread ÷ raw'], rows),
   ].join('\n');
 }
 

@@ -4,3 +4,4 @@
  */
 export * from './contract';
 export * from './relay';
+export * from './worker-producer';

@@ -8,6 +8,7 @@ import { createSubjectDecider, WorkingDayCalendar } from '@ledger/domain';
 import { SqliteEventStore } from '@ledger/event-store';
 import { defaultTopics } from './contract';
 import { Relay, SqliteRelayCheckpoint } from './relay';
+import { WorkerProducer } from './worker-producer';
 import { appendSyntheticHistory } from './testing/synthetic-history';
 
 const enabled = !!process.env.LEDGER_TEST_KAFKA_BROKERS; // CI starts Kafka, so the jars are there
@@ -31,10 +32,15 @@ maybe('relay faults on a real broker', () => {
   it('broker stopped in the middle of relaying 10,000 events and started again: none lost, duplicates only with the same ce_id', async () => {
     const store = new SqliteEventStore({ filename: ':memory:', clock: () => new Date('2026-11-25T00:00:00Z') });
     const ids = await appendSyntheticHistory(store, 2000, 'f');
-    const kafka = new Kafka({ clientId: 'faults', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 100 } });
+    const kafkaConfig = { clientId: 'faults', brokers: [bootstrap], retry: { retries: 2, initialRetryTime: 100 } };
+    const kafka = new Kafka({ ...kafkaConfig, logLevel: logLevel.NOTHING });
     const topics = defaultTopics(`f${randomUUID().slice(0, 8)}`, 3);
     const checkpoint = new SqliteRelayCheckpoint(join(mkdtempSync(join(tmpdir(), 'relay-faults-')), 'relay.db'));
-    const relay = new Relay({ kafka, topics, store, checkpoint, decider: createSubjectDecider(new WorkingDayCalendar()), batchSize: 250 });
+    // as the service runs it: the producer in a thread of its own, which the broker loss must not wedge
+    const relay = new Relay({
+      kafka, topics, store, checkpoint, decider: createSubjectDecider(new WorkingDayCalendar()), batchSize: 250,
+      producer: (config) => new WorkerProducer(kafkaConfig, config),
+    });
     const head = await store.headPosition();
 
     // the worker's loop: relay, and after a failure wait and go on from the checkpoint

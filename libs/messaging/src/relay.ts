@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, ProducerConfig } from 'kafkajs';
 import {
   fold, SUBJECT_STREAM_PREFIX, toDomainEvent, type Decider, type SubjectCommand, type SubjectEvent, type SubjectState,
 } from '@ledger/domain';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
 import { integrationEvents, subjectStateMessage, type OutgoingMessage, type Topics } from './contract';
+import type { RelayProducer } from './worker-producer';
 
 type Prepared = Map<string, { key: string; value: string | null; headers: Record<string, string> }[]>;
 
@@ -58,6 +59,11 @@ export interface RelayOptions {
   readonly batchSize?: number;
   /** kafkajs's idempotent producer (marked experimental by kafkajs); off by default, see docs/benchmarks.md */
   readonly idempotent?: boolean;
+  /**
+   * Where the producer lives: by default `kafka.producer(config)` on this thread; the
+   * service passes one in a thread of its own (`WorkerProducer`).
+   */
+  readonly producer?: (config: ProducerConfig) => RelayProducer;
 }
 
 /**
@@ -67,7 +73,7 @@ export interface RelayOptions {
  * duplicates by `ce_id`.
  */
 export class Relay {
-  private producer: Producer | null = null;
+  private producer: RelayProducer | null = null;
   private readonly states = new Map<string, { state: SubjectState; revision: bigint }>();
   private position = 0n;
 
@@ -145,15 +151,22 @@ export class Relay {
     this.producer = null;
   }
 
-  private async connect(): Promise<Producer> {
+  private async connect(): Promise<RelayProducer> {
     if (!this.producer) {
       // One batch in flight at a time (the relay awaits each before sending the next), so
       // retries cannot reorder a subject's messages even without the idempotent producer.
-      this.producer = this.o.kafka.producer({
+      const config: ProducerConfig = {
         allowAutoTopicCreation: false,
         ...(this.o.idempotent ? { idempotent: true, maxInFlightRequests: 1 } : {}),
-      });
-      await this.producer.connect();
+      };
+      const producer = this.o.producer ? this.o.producer(config) : this.o.kafka.producer(config);
+      try {
+        await producer.connect();
+      } catch (error) {
+        await producer.disconnect().catch(() => undefined);
+        throw error;
+      }
+      this.producer = producer;
     }
     return this.producer;
   }

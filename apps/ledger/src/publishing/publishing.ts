@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { DomainError, isOpaqueId, type Decider, type SubjectCommand, type SubjectEvent, type SubjectState } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
-import { defaultTopics, Relay, SqliteRelayCheckpoint, type Topics } from '@ledger/messaging';
+import { defaultTopics, Relay, SqliteRelayCheckpoint, WorkerProducer, type Topics } from '@ledger/messaging';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
 import { systemCommandContext } from '../http/command-context';
 import { LEDGER_ID_PATTERN, SLUG_PATTERN } from '../http/validators';
@@ -46,9 +46,14 @@ export class PublishingWorker implements OnApplicationBootstrap, BeforeApplicati
   async onApplicationBootstrap(): Promise<void> {
     const k = this.config.kafka;
     if (!k || !this.topics || !this.config.processRoles.has('publisher')) return;
-    const kafka = new Kafka({ clientId: 'privacy-ledger', brokers: [...k.brokers], logLevel: logLevel.NOTHING });
+    const kafkaConfig = { clientId: 'privacy-ledger', brokers: [...k.brokers] };
+    const kafka = new Kafka({ ...kafkaConfig, logLevel: logLevel.NOTHING });
     this.checkpoint = new SqliteRelayCheckpoint(join(this.config.dataDir, 'relay.db'));
-    this.relay = new Relay({ kafka, topics: this.topics, store: this.store, checkpoint: this.checkpoint, decider: this.decider, replicationFactor: k.replicationFactor });
+    this.relay = new Relay({
+      kafka, topics: this.topics, store: this.store, checkpoint: this.checkpoint, decider: this.decider, replicationFactor: k.replicationFactor,
+      // the producer encodes in a thread of its own, overlapping with the relay's mapping
+      producer: (config) => new WorkerProducer(kafkaConfig, config),
+    });
     this.loop = this.publish();
     this.consumer = kafka.consumer({ groupId: `${k.topicPrefix}-ledger-acknowledgements` });
     void this.consume(this.consumer, this.topics.acknowledgements.name);

@@ -78,37 +78,29 @@ export async function runProjectionBench(): Promise<string> {
   ];
   const rows: (string | number)[][] = [];
   for (const e of engines) {
-    // A discarded warm-up at the smallest size (as the HTTP benchmark discards one), so the
-    // first measured size is not also the one that pays for the JIT.
-    {
-      const n = Math.min(...SIZES);
-      const tag = `w${Date.now().toString(36)}`;
+    /** projection and raw rates at `n` events, each into fresh tables, dropped afterwards */
+    const measure = async (n: number, tag: string) => {
       const rm = e.open(n, tag);
       await rm.migrate();
-      const applied = await new Projector(store, rm, { clock, batchSize: BATCH }).catchUp(BigInt(n));
-      await rawSeconds(rm, e.open(n, `${tag}r`), url, e.schema(n, `${tag}r`), e.file(n, `${tag}r`));
-      if (rm.kind === 'postgres') {
-        for (const s of [e.schema(n, tag)!, e.schema(n, `${tag}r`)!]) await sql`DROP SCHEMA IF EXISTS ${sql.id(s)} CASCADE`.execute(rm.db);
-      }
-      await rm.close();
-      if (applied === 0) throw new Error('warm-up projected nothing');
-    }
-    const rates: number[] = [];
-    for (const n of SIZES) {
-      const tag = Date.now().toString(36);
-      const rm = e.open(n, tag);
-      await rm.migrate();
-      const projector = new Projector(store, rm, { clock, batchSize: BATCH });
       const start = performance.now();
-      const applied = await projector.catchUp(BigInt(n));
+      const applied = await new Projector(store, rm, { clock, batchSize: BATCH }).catchUp(BigInt(n));
       const rate = applied / ((performance.now() - start) / 1000);
       const rawRate = applied / (await rawSeconds(rm, e.open(n, `${tag}r`), url, e.schema(n, `${tag}r`), e.file(n, `${tag}r`)));
-      rates.push(rate);
-      rows.push([e.engine, fmt(n), fmt(rate), fmt(rawRate), `${Math.round((rate / rawRate) * 100)}%`, `${Math.round((rate / rates[0]!) * 100)}%`]);
       if (rm.kind === 'postgres') {
         for (const s of [e.schema(n, tag)!, e.schema(n, `${tag}r`)!]) await sql`DROP SCHEMA IF EXISTS ${sql.id(s)} CASCADE`.execute(rm.db);
       }
       await rm.close();
+      if (applied === 0) throw new Error(`nothing projected at ${n} events`);
+      return { rate, rawRate };
+    };
+    // A discarded warm-up at the smallest size (as the HTTP benchmark discards one), so the
+    // first measured size is not also the one that pays for the JIT.
+    await measure(Math.min(...SIZES), `w${Date.now().toString(36)}`);
+    const rates: number[] = [];
+    for (const n of SIZES) {
+      const { rate, rawRate } = await measure(n, Date.now().toString(36));
+      rates.push(rate);
+      rows.push([e.engine, fmt(n), fmt(rate), fmt(rawRate), `${Math.round((rate / rawRate) * 100)}%`, `${Math.round((rate / rates[0]!) * 100)}%`]);
     }
   }
   await store.close();

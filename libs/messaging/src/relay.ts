@@ -22,7 +22,7 @@ export interface RelayCheckpoint {
  * waiting for the disk (synchronous=NORMAL): a power cut may take back the last saves,
  * never put the checkpoint ahead of an acknowledgement, so the cost is re-sent batches,
  * which at-least-once delivery and `ce_id` deduplication already cover. An fsync per
- * batch would stall the relay's only thread between two sends.
+ * batch would stall the relay's thread between two sends.
  */
 export class SqliteRelayCheckpoint implements RelayCheckpoint {
   private readonly db: Database.Database;

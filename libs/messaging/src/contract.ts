@@ -123,8 +123,9 @@ export function integrationEvents(e: RecordedEvent, domain: LedgerEvent = toDoma
 }
 
 /**
- * The compacted subject-state topic: the latest state per subject after each of its
- * events, and a tombstone once its data is shredded.
+ * The compacted subject-state topic: the subject's state after `e`, or a tombstone once
+ * its data is shredded. The relay sends it for a subject's last event in each batch
+ * (contract 1.1.0).
  */
 export function subjectStateMessage(e: RecordedEvent, state: SubjectState): OutgoingMessage | null {
   if (!e.streamId.startsWith(SUBJECT_STREAM_PREFIX)) return null;

@@ -67,10 +67,10 @@ maybe('relay faults on a real broker', () => {
     expect(stoppedAt).toBeLessThan(head); // it really was in the middle
     expect(failures).toBeGreaterThan(0); // and really saw the broker go
 
-    // a consumer reads the subject-state topic: one message per event, keyed by ce_id
+    // a consumer reads the concern topics, where every one of these events has its message
     const consumer = kafka.consumer({ groupId: `faults-${randomUUID()}` });
     await consumer.connect();
-    await consumer.subscribe({ topic: topics.subjectState.name, fromBeginning: true });
+    await consumer.subscribe({ topics: [topics.consent.name, topics.personalData.name], fromBeginning: true });
     const seen = new Map<string, number>();
     let total = 0;
     await new Promise<void>((resolve) => void consumer.run({

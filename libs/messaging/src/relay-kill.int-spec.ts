@@ -45,7 +45,8 @@ maybe('relay process killed mid-run', () => {
     const kafka = new Kafka({ clientId: 'kill-check', brokers: brokers!.split(','), logLevel: logLevel.NOTHING });
     const consumer = kafka.consumer({ groupId: `kill-${randomUUID()}` });
     await consumer.connect();
-    await consumer.subscribe({ topic: defaultTopics(prefix).subjectState.name, fromBeginning: true });
+    // the concern topics, where every one of these events has its message
+    await consumer.subscribe({ topics: [defaultTopics(prefix).consent.name, defaultTopics(prefix).personalData.name], fromBeginning: true });
     const seen = new Set<string>();
     const known = new Set(ids);
     let strangers = 0;

@@ -171,7 +171,14 @@ export class Relay {
     return this.producer;
   }
 
-  /** Maps a page to messages per topic (no I/O but the occasional stream read for state). */
+  /**
+   * Maps a page to messages per topic (no I/O but the occasional stream read for state).
+   * Every event goes to its concern topic; the compacted subject-state topic gets one
+   * message per subject per batch — the state after the subject's last event in it —
+   * since compaction keeps only the latest per key anyway (docs/asyncapi.yaml, contract
+   * 1.1.0). A catch-up over history where a subject's events sit close together sends far
+   * fewer messages (docs/benchmarks.md).
+   */
   private async prepare(events: readonly RecordedEvent[]): Promise<Prepared> {
     const byTopic: Prepared = new Map();
     const add = (m: OutgoingMessage) => {
@@ -180,13 +187,17 @@ export class Relay {
       list.push({ key: m.key, value: m.value, headers: m.headers });
       byTopic.set(name, list);
     };
+    const latest = new Map<string, { event: RecordedEvent; state: SubjectState }>();
     for (const e of events) {
       const domain = toDomainEvent(e.type, e.metadata.schemaVersion, e.data);
       for (const m of integrationEvents(e, domain)) add(m);
       if (e.streamId.startsWith(SUBJECT_STREAM_PREFIX)) {
-        const m = subjectStateMessage(e, await this.stateAfter(e, domain as SubjectEvent));
-        if (m) add(m);
+        latest.set(e.streamId, { event: e, state: await this.stateAfter(e, domain as SubjectEvent) });
       }
+    }
+    for (const { event, state } of latest.values()) {
+      const m = subjectStateMessage(event, state);
+      if (m) add(m);
     }
     return byTopic;
   }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { KafkaConfig, ProducerBatch, ProducerConfig } from 'kafkajs';
+import type { KafkaConfig, Message, ProducerBatch, ProducerConfig, TopicMessages } from 'kafkajs';
 
 /** What the relay needs of a producer. */
 export interface RelayProducer {
@@ -12,13 +12,67 @@ export interface RelayProducer {
 type Pending = { resolve: () => void; reject: (error: Error) => void };
 
 /**
- * A kafkajs producer in a worker thread. Encoding Kafka requests is most of the relay's
- * CPU (docs/benchmarks.md); in a thread of its own it overlaps with reading and mapping
- * the next batch instead of alternating with it. Batches cross the thread boundary by
- * structured clone, so `kafka` must hold plain options only (brokers, client id, ssl,
- * sasl with static credentials) — no functions.
+ * kafkajs producers in worker threads (two by default). Encoding Kafka requests is most
+ * of the relay's CPU (docs/benchmarks.md); in threads of their own it overlaps with
+ * reading and mapping the next batch, and two threads encode one batch in halves.
+ * Each batch is split by message key, so all of a subject's messages in it travel through
+ * the same thread, in order; the batch is acknowledged when every part is, and fails if
+ * any part fails (the relay then sends the whole batch again: at least once, as always).
+ * Batches cross the thread boundary by structured clone, so `kafka` must hold plain
+ * options only (brokers, client id, ssl, sasl with static credentials) — no functions.
  */
 export class WorkerProducer implements RelayProducer {
+  private readonly threads: ProducerThread[];
+
+  constructor(kafka: KafkaConfig, producer: ProducerConfig = {}, threads = 2) {
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError('threads must be a positive integer');
+    this.threads = Array.from({ length: threads }, () => new ProducerThread(kafka, producer));
+  }
+
+  async connect(): Promise<void> {
+    await settle(this.threads.map((t) => t.connect()));
+  }
+
+  async sendBatch(batch: ProducerBatch): Promise<void> {
+    if (this.threads.length === 1) return this.threads[0]!.sendBatch(batch);
+    await settle(splitByKey(batch, this.threads.length).map((part, i) => part && this.threads[i]!.sendBatch(part)));
+  }
+
+  async disconnect(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.disconnect()));
+  }
+}
+
+/** Waits for every part (none left running behind the caller's back), then fails with the first failure. */
+async function settle(parts: readonly (Promise<void> | null)[]): Promise<void> {
+  const failed = (await Promise.allSettled(parts)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/**
+ * A batch in `parts` parts by message key (FNV-1a): a key's messages all land in one part,
+ * in their order; null where a part got nothing.
+ */
+export function splitByKey(batch: ProducerBatch, parts: number): (ProducerBatch | null)[] {
+  const split = Array.from({ length: parts }, (): TopicMessages[] => []);
+  for (const { topic, messages } of batch.topicMessages ?? []) {
+    const byPart = Array.from({ length: parts }, (): Message[] => []);
+    for (const m of messages) byPart[shardOf(m.key, parts)]!.push(m);
+    byPart.forEach((list, i) => list.length > 0 && split[i]!.push({ topic, messages: list }));
+  }
+  return split.map((topicMessages) => (topicMessages.length > 0 ? { ...batch, topicMessages } : null));
+}
+
+/** FNV-1a of the key: the same key always goes to the same part. */
+function shardOf(key: Message['key'], threads: number): number {
+  const text = key == null ? '' : typeof key === 'string' ? key : key.toString('latin1');
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % threads;
+}
+
+/** One kafkajs producer in one worker thread (worker-producer.worker.ts). */
+class ProducerThread implements RelayProducer {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private seq = 0;

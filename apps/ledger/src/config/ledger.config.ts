@@ -33,7 +33,7 @@ export interface LedgerConfig {
   /** internal systems that must confirm every erasure (LEDGER_ERASURE_SYSTEMS) */
   readonly erasureSystems: readonly string[];
   /** Kafka publishing; off (null) unless KAFKA_BROKERS is set */
-  readonly kafka: { readonly brokers: readonly string[]; readonly topicPrefix: string; readonly partitions: number; readonly replicationFactor: number } | null;
+  readonly kafka: { readonly brokers: readonly string[]; readonly topicPrefix: string; readonly partitions: number; readonly replicationFactor: number; readonly producerThreads: number } | null;
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
@@ -123,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
         topicPrefix: env.LEDGER_KAFKA_TOPIC_PREFIX ?? 'ledger',
         partitions: int(env, 'LEDGER_KAFKA_PARTITIONS', 6, 1, 1000),
         replicationFactor: int(env, 'LEDGER_KAFKA_REPLICATION_FACTOR', 1, 1, 10),
+        producerThreads: int(env, 'LEDGER_KAFKA_PRODUCER_THREADS', 2, 1, 16),
       }
       : null,
     host: env.HOST ?? '127.0.0.1',

@@ -51,8 +51,8 @@ export class PublishingWorker implements OnApplicationBootstrap, BeforeApplicati
     this.checkpoint = new SqliteRelayCheckpoint(join(this.config.dataDir, 'relay.db'));
     this.relay = new Relay({
       kafka, topics: this.topics, store: this.store, checkpoint: this.checkpoint, decider: this.decider, replicationFactor: k.replicationFactor,
-      // the producer encodes in a thread of its own, overlapping with the relay's mapping
-      producer: (config) => new WorkerProducer(kafkaConfig, config),
+      // the producer encodes in threads of its own, overlapping with the relay's mapping
+      producer: (config) => new WorkerProducer(kafkaConfig, config, k.producerThreads),
     });
     this.loop = this.publish();
     this.consumer = kafka.consumer({ groupId: `${k.topicPrefix}-ledger-acknowledgements` });

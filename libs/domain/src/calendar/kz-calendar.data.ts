@@ -93,6 +93,9 @@ export const KZ_CALENDAR: readonly CalendarYear[] = [
     ],
   },
   {
+    // Checked (2026-11-25) against the official 2026 calendar of holidays and days off
+    // published on the e-government portal: these six moved days off, Kurban Ait on
+    // 27 May, and no decreed transfer (1–4 January needed none: 3–4 January is a weekend).
     year: 2026,
     weekend: [0, 6],
     holidays: [...fixed(2026), { date: '2026-05-27', name: 'Kurban Ait', source: KURBAN }],
@@ -107,6 +110,8 @@ export const KZ_CALENDAR: readonly CalendarYear[] = [
     transfers: [],
   },
   {
+    // Not yet decreed (expected December 2026): Kurban Ait is the provisional date from
+    // the lunar calendar, and the year's decreed transfers are still to be added.
     year: 2027,
     weekend: [0, 6],
     holidays: [...fixed(2027), { date: '2027-05-16', name: 'Kurban Ait (provisional)', source: KURBAN }],

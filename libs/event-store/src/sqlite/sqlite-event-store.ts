@@ -92,7 +92,8 @@ export class SqliteEventStore implements EventStore {
     head: Database.Statement<[string], { revision: number; metadata: string }>;
     byEventId: Database.Statement<[string], Row>;
     insert: Database.Statement<[string, number, string, string, string, string]>;
-    readStream: Database.Statement<[string, number, number], Row>;
+    readStream: Database.Statement<[string, number], Row>;
+    readStreamPage: Database.Statement<[string, number, number], Row>;
     headPosition: Database.Statement<[], { p: number | null }>;
     savepoint: Database.Statement<[]>;
     release: Database.Statement<[]>;
@@ -120,7 +121,11 @@ export class SqliteEventStore implements EventStore {
       insert: this.db.prepare(
         'INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      readStream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?'),
+      // Two statements, because a bound LIMIT is dear in this SQLite build (STAT4): the
+      // same indexed read of a missing stream measured ≈10 µs with `LIMIT ?` against ≈2 µs
+      // without, and the unbounded read is the one every command makes.
+      readStream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision'),
+      readStreamPage: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?'),
       headPosition: this.db.prepare('SELECT MAX(position) AS p FROM events'),
       savepoint: this.db.prepare('SAVEPOINT append'),
       release: this.db.prepare('RELEASE append'),
@@ -277,7 +282,7 @@ export class SqliteEventStore implements EventStore {
   private idempotentRetry(req: PendingAppend): AppendResult | null {
     const first = this.stmt.byEventId.get(req.events[0]!.metadata.eventId);
     if (!first) return null;
-    const stored = this.stmt.readStream.all(req.streamId, first.revision, req.events.length);
+    const stored = this.stmt.readStreamPage.all(req.streamId, first.revision, req.events.length);
     const same = first.stream_id === req.streamId
       && stored.length === req.events.length
       && stored.every((r, i) => r.event_id === req.events[i]!.metadata.eventId && r.type === req.events[i]!.type);
@@ -292,17 +297,18 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(streamId: string, options: { fromRevision?: bigint; maxCount?: number } = {}): Promise<RecordedEvent[]> {
-    const limit = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    const limit = options.maxCount;
     const from = options.fromRevision ?? 0n;
     // "Anything after revision n?" of a stream whose head is known, with no other writer
     // since: answered without a lookup (the service asks it of the policy stream on every
     // command; under write load PRAGMA data_version costs about half the indexed read).
     const known = from > 0n ? this.knownHead(streamId) : undefined;
     if (known && from > BigInt(known.revision) && this.unchangedByOthers()) return [];
-    const events = this.stmt.readStream.all(streamId, Number(from), limit).map(toRecorded);
+    const rows = limit === undefined ? this.stmt.readStream.all(streamId, Number(from)) : this.stmt.readStreamPage.all(streamId, Number(from), limit);
+    const events = rows.map(toRecorded);
     // read through to the end with no other writer since: that is the head
     const last = events.at(-1);
-    if (last && events.length < limit && this.unchangedByOthers()) {
+    if (last && (limit === undefined || events.length < limit) && this.unchangedByOthers()) {
       this.rememberHead(streamId, { revision: Number(last.revision), hash: last.metadata.hash });
     }
     return events;

@@ -41,6 +41,15 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
       expect(read[1]!.metadata.prevHash).toBe(read[0]!.metadata.hash);
     });
 
+    it('reads a stream from a revision, whole or a page at a time', async () => {
+      const s = stream();
+      await store.append(s, Array.from({ length: 10 }, (_, i) => ev(`E${i}`)), { expectedState: 'no_stream' });
+      const page = await store.readStream(s, { fromRevision: 3n, maxCount: 4 });
+      expect(page.map((e) => e.type)).toEqual(['E3', 'E4', 'E5', 'E6']);
+      expect((await store.readStream(s, { fromRevision: 7n })).map((e) => e.revision)).toEqual([7n, 8n, 9n]);
+      expect(await store.readStream(s, { fromRevision: 10n })).toEqual([]);
+    });
+
     it('reads a stream that does not exist as empty', async () => {
       expect(await store.readStream(stream())).toEqual([]);
     });

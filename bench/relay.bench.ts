@@ -51,6 +51,23 @@ async function history(dir: string, perSubject: number): Promise<{ store: Sqlite
   return { store, appendRate: EVENTS / ((performance.now() - start) / 1000) };
 }
 
+/**
+ * kafkajs's createTopics, waiting for leaders, may ask for the new topics' metadata before
+ * a KRaft broker serves it and fail with UNKNOWN_TOPIC_OR_PARTITION (tulios/kafkajs#1222);
+ * the topics exist by then, so the creation is tried again (the service's relay loop
+ * retries the same way).
+ */
+async function untilCreated(create: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await create();
+    } catch (error) {
+      if (attempt >= 5 || !(error as { retriable?: boolean }).retriable) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 export async function runRelayBench(): Promise<string> {
   const brokers = process.env.LEDGER_BENCH_KAFKA_BROKERS ?? execFileSync(join(__dirname, '../../scripts/kafka.sh'), ['start'], { encoding: 'utf8' }).trim();
   const kafkaConfig = { clientId: 'bench', brokers: brokers.split(',') };
@@ -133,12 +150,18 @@ export async function runRelayBench(): Promise<string> {
       // One set of topics per cell, created as the relay creates them and written to once
       // before measuring (a discarded warm-up), so no run pays for fresh partitions.
       const topics = defaultTopics(`b${perSubject}x${batch}${randomUUID().slice(0, 6)}`, 6);
-      await new Relay({ kafka, topics, store, checkpoint: new SqliteRelayCheckpoint(':memory:'), decider }).ensureTopics();
+      await untilCreated(() => new Relay({ kafka, topics, store, checkpoint: new SqliteRelayCheckpoint(':memory:'), decider }).ensureTopics());
       const oneTopic = `${topics.consent.name}.one`;
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic: oneTopic, numPartitions: 6, replicationFactor: 1 }] });
-      await admin.disconnect();
+      await untilCreated(async () => {
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+          const exists = (await admin.listTopics()).includes(oneTopic);
+          if (!exists) await admin.createTopics({ waitForLeaders: true, topics: [{ topic: oneTopic, numPartitions: 6, replicationFactor: 1 }] });
+        } finally {
+          await admin.disconnect();
+        }
+      });
       const requests = await relayRequests(store, batch, topics);
       const messagesPerEvent = count(requests) / EVENTS;
       await rawIdentical(false, requests);

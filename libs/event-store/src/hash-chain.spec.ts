@@ -1,7 +1,31 @@
 import fc from 'fast-check';
+import { canonicalize as referenceJcs } from 'json-canonicalize';
 import { canonical, GENESIS_HASH, hashCanonicalParts, hashEvent, verifyChain } from './hash-chain';
 
 const jsonValue = fc.jsonValue({ maxDepth: 3 }).filter((v) => v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length > 0);
+
+describe('canonical JSON (RFC 8785)', () => {
+  it('property: equals the reference implementation, byte for byte, on any JSON value', () => {
+    // every string unit, so keys and values include astral characters, lone surrogates and
+    // controls: the key order (UTF-16 code units) and the escaping are what could differ
+    const anyJson = fc.jsonValue({ maxDepth: 4, stringUnit: 'binary' });
+    fc.assert(fc.property(anyJson, (v) => expect(canonical(v)).toBe(referenceJcs(v))), { numRuns: 2000 });
+  });
+
+  it('serialises numbers and orders keys as RFC 8785 prescribes', () => {
+    // RFC 8785 §3.2.2.3 number examples, and §3.2.3 ordering by UTF-16 code units
+    expect(canonical([1e21, 1e-7, -0, 333333333.3333333, 5e-324, 0.000001, 100, 1e+30])).toBe('[1e+21,1e-7,0,333333333.3333333,5e-324,0.000001,100,1e+30]');
+    expect(canonical({ '\u20ac': 1, '\r': 2, '\ud83d\ude00': 3, '1': 4, '\u00f6': 5, '\ufb33': 6 })).toBe('{"\\r":2,"1":4,"\u00f6":5,"\u20ac":1,"\ud83d\ude00":3,"\ufb33":6}');
+  });
+
+  it('refuses what JSON cannot hold', () => {
+    for (const bad of [Number.NaN, Infinity, { n: -Infinity }, 1n, { f: () => 1 }]) expect(() => canonical(bad)).toThrow();
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(() => canonical(cycle)).toThrow();
+    expect(() => canonical(undefined)).toThrow();
+  });
+});
 
 describe('hash chain', () => {
   it('property: hashing canonical parts equals hashing the event (what the store writes is what the verifier checks)', () => {

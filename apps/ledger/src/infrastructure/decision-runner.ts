@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { fold, registrationOf, toDomainEvent, type Decider, type LedgerEvent } from '@ledger/domain';
-import { EVENT_STORE, WrongExpectedVersionError, type EventStore, type RecordedEvent } from '@ledger/event-store';
+import { canonical, EVENT_STORE, WrongExpectedVersionError, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { Pseudonymiser } from '@ledger/crypto';
-import { canonicalize } from 'json-canonicalize';
 import type { CommandContext } from '../http/command-context';
 import { ProblemException } from '../http/problem';
 import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from './clock';
@@ -71,7 +70,7 @@ export class DecisionRunner {
   }
 
   private async decideAndAppend<C, E extends LedgerEvent, S>(d: Decision<C, E, S>): Promise<CommandResult> {
-    const requestHash = this.pseudonymiser.token('idempotency-request', canonicalize(d.ctx.request));
+    const requestHash = this.pseudonymiser.token('idempotency-request', canonical(d.ctx.request));
     for (let attempt = 1; ; attempt++) {
       const stored = await this.store.readStream(d.streamId);
       const replay = this.replay(d.streamId, stored, d.ctx.idempotencyKey, requestHash);

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import { join } from 'node:path';
 import { SqliteEventStore, type EventToAppend } from '@ledger/event-store';
-import { fmt, machine, scratch, table, throughput } from './support';
+import { cpuSpeed, fmt, machine, relativeSpeed, scratch, table, throughput } from './support';
 
 const MS = Number(process.env.BENCH_MS ?? 3000);
 const clock = () => new Date();
@@ -66,16 +66,18 @@ async function raw(writers: number): Promise<number> {
 
 export async function runEventStoreBench(): Promise<string> {
   const rows: (string | number)[][] = [];
+  const firstSpeed = cpuSpeed();
   for (const writers of [1, 8, 64]) {
+    const speed = writers === 1 ? firstSpeed : cpuSpeed();
     const grouped = await store(true, writers);
     const single = await store(false, writers);
     const baseline = await raw(writers);
-    rows.push([writers, fmt(grouped), fmt(single), fmt(baseline), `${fmt(grouped / single)}×`, `${Math.round((grouped / baseline) * 100)}%`]);
+    rows.push([writers, fmt(grouped), fmt(single), fmt(baseline), `${fmt(grouped / single)}×`, `${Math.round((grouped / baseline) * 100)}%`, relativeSpeed(speed, firstSpeed)]);
   }
   return [
     `### Event store appends (SQLite, WAL, synchronous=FULL) — ${machine()}, ${MS} ms per cell`,
     '',
-    table(['writers', 'group commit /s', 'one fsync per append /s', 'raw batched inserts /s', 'group ÷ one-fsync', 'group ÷ raw'], rows),
+    table(['writers', 'group commit /s', 'one fsync per append /s', 'raw batched inserts /s', 'group ÷ one-fsync', 'group ÷ raw', 'machine speed vs 1 writer'], rows),
   ].join('\n');
 }
 

@@ -7,7 +7,7 @@
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { fmt, machine, scratch, table } from './support';
+import { cpuSpeed, fmt, machine, relativeSpeed, scratch, table } from './support';
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const CONNECTIONS = 64;
@@ -67,13 +67,14 @@ async function load(port: number, key: string | null): Promise<autocannon.Result
 }
 
 async function measure(name: string, script: string, env: NodeJS.ProcessEnv, port: number, key: string | null, seed?: () => Promise<void>) {
+  const speed = cpuSpeed();
   const child = await start(script, env, port);
   try {
     await seed?.();
     await load(port, key); // warm-up, discarded
     const r = await load(port, key);
     const non2xx = r.non2xx + r.errors;
-    return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx };
+    return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx, speed };
   } finally {
     child.kill('SIGTERM');
     await new Promise((res) => child.once('exit', res));
@@ -102,11 +103,11 @@ export async function runHttpBench(): Promise<string> {
   // the embedded default runs the projector and the scheduler in the same process
   const ledger = await ledgerRun('ledger, default roles (api, projector, scheduler)', 3902, undefined);
   const apiOnly = await ledgerRun('ledger, LEDGER_ROLES=api (command path alone)', 3904, 'api');
-  const rows = [bare, floor, ledger, apiOnly].map((r) => [r.name, fmt(r.rps), `${r.p50} ms`, `${r.p99} ms`, r.non2xx]);
+  const rows = [bare, floor, ledger, apiOnly].map((r) => [r.name, fmt(r.rps), `${r.p50} ms`, `${r.p99} ms`, r.non2xx, relativeSpeed(r.speed, bare.speed)]);
   return [
     `### HTTP grant-consent vs bare Fastify — ${machine()}, ${CONNECTIONS} connections, ${SECONDS} s after a ${SECONDS} s warm-up`,
     '',
-    table(['server', 'requests/s', 'p50', 'p99', 'non-2xx'], rows),
+    table(['server', 'requests/s', 'p50', 'p99', 'non-2xx', 'machine speed vs the first'], rows),
     '',
     `Ratio: the ledger serves ${Math.round((ledger.rps / bare.rps) * 100)}% of bare Fastify's requests per second (target ≥ 25%); `
       + `the framework floor alone serves ${Math.round((floor.rps / bare.rps) * 100)}%, and the ledger ${Math.round((ledger.rps / floor.rps) * 100)}% of the floor; `

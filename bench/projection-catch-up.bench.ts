@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import { SqliteEventStore } from '@ledger/event-store';
 import { openReadModelDatabase, Projector, PROJECTED_TABLES, type ReadModelDatabase } from '@ledger/read-models';
 import { writeHistory } from '../libs/read-models/src/testing/history';
-import { fmt, machine, scratch, table } from './support';
+import { cpuSpeed, fmt, machine, relativeSpeed, scratch, table } from './support';
 
 const SIZES = (process.env.BENCH_PROJECTION_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 const BATCH = 1000;
@@ -97,10 +97,12 @@ export async function runProjectionBench(): Promise<string> {
     // first measured size is not also the one that pays for the JIT.
     await measure(Math.min(...SIZES), `w${Date.now().toString(36)}`);
     const rates: number[] = [];
+    const speeds: number[] = [];
     for (const n of SIZES) {
+      speeds.push(cpuSpeed());
       const { rate, rawRate } = await measure(n, Date.now().toString(36));
       rates.push(rate);
-      rows.push([e.engine, fmt(n), fmt(rate), fmt(rawRate), `${Math.round((rate / rawRate) * 100)}%`, `${Math.round((rate / rates[0]!) * 100)}%`]);
+      rows.push([e.engine, fmt(n), fmt(rate), fmt(rawRate), `${Math.round((rate / rawRate) * 100)}%`, `${Math.round((rate / rates[0]!) * 100)}%`, relativeSpeed(speeds.at(-1)!, speeds[0]!)]);
     }
   }
   await store.close();
@@ -108,7 +110,7 @@ export async function runProjectionBench(): Promise<string> {
   return [
     `### Projection catch-up vs raw batched inserts — ${machine()}, batches of ${BATCH}, after a discarded warm-up at ${fmt(Math.min(...SIZES))} events, history generated in ${generated.toFixed(0)} s`,
     '',
-    table(['engine', 'events', 'projection events/s', 'raw insert of the final rows, events/s', 'projection ÷ raw', 'vs 10^4'], rows),
+    table(['engine', 'events', 'projection events/s', 'raw insert of the final rows, events/s', 'projection ÷ raw', 'vs 10^4', 'machine speed vs 10^4'], rows),
   ].join('\n');
 }
 

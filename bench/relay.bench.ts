@@ -19,7 +19,7 @@ import { createSubjectDecider, WorkingDayCalendar } from '@ledger/domain';
 import { SqliteEventStore } from '@ledger/event-store';
 import { defaultTopics, Relay, SqliteRelayCheckpoint, WorkerProducer, type Topics } from '@ledger/messaging';
 import { syntheticEvents } from '../libs/messaging/src/testing/synthetic-history';
-import { fmt, machine, scratch, table } from './support';
+import { cpuSpeed, fmt, machine, relativeSpeed, scratch, table } from './support';
 
 const EVENTS = Number(process.env.BENCH_RELAY_EVENTS ?? 50_000);
 /** batch sizes (events per request), both measured */
@@ -74,6 +74,7 @@ export async function runRelayBench(): Promise<string> {
   const kafka = new Kafka({ ...kafkaConfig, logLevel: logLevel.NOTHING });
   const decider = createSubjectDecider(new WorkingDayCalendar());
   const { dir, cleanup } = scratch('relay');
+  const startSpeed = cpuSpeed();
 
   const checkpointFile = () => join(mkdtempSync(join(tmpdir(), 'bench-relay-')), 'relay.db');
 
@@ -189,7 +190,7 @@ export async function runRelayBench(): Promise<string> {
   }
   cleanup();
   return [
-    `### Kafka relay vs raw kafkajs — ${machine()}, ${fmt(EVENTS)} events, acks=all, single broker, median of ${REPEATS} interleaved runs after a warm-up`,
+    `### Kafka relay vs raw kafkajs — ${machine()}, ${fmt(EVENTS)} events, acks=all, single broker, median of ${REPEATS} interleaved runs after a warm-up; machine speed at the end ${relativeSpeed(cpuSpeed(), startSpeed)} of the start`,
     '',
     table([
       'events per subject', 'events per batch', 'idempotent producer', 'messages per event',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -33,3 +34,25 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
 }
+
+const PROBE = Buffer.alloc(1024, 7);
+
+/**
+ * This machine's speed right now: rounds per second of a fixed CPU workload (SHA-256 of
+ * 1 KiB, no allocation to speak of, for 1 s). On the shared virtual machines the project
+ * runs on, the same loop measured from 0.6× to 1.2× of its median in 1-second windows
+ * (2026-11-27); a ratio of two measurements taken one after the other is only as good as
+ * the speed staying put between them, so the benchmarks print this beside each row.
+ */
+export function cpuSpeed(): number {
+  const start = performance.now();
+  let rounds = 0;
+  while (performance.now() - start < 1000) {
+    for (let i = 0; i < 100; i++) createHash('sha256').update(PROBE).digest();
+    rounds++;
+  }
+  return rounds / ((performance.now() - start) / 1000);
+}
+
+/** `speed` as a percentage of `reference` (the first probe of a section). */
+export const relativeSpeed = (speed: number, reference: number) => `${Math.round((speed / reference) * 100)}%`;

@@ -19,7 +19,7 @@ import { createSubjectDecider, WorkingDayCalendar } from '@ledger/domain';
 import { SqliteEventStore } from '@ledger/event-store';
 import { defaultTopics, Relay, SqliteRelayCheckpoint, WorkerProducer, type Topics } from '@ledger/messaging';
 import { syntheticEvents } from '../libs/messaging/src/testing/synthetic-history';
-import { cpuSpeed, fmt, machine, relativeSpeed, scratch, table } from './support';
+import { cpuSpeed, fmt, machine, median, relativeSpeed, scratch, table } from './support';
 
 const EVENTS = Number(process.env.BENCH_RELAY_EVENTS ?? 50_000);
 /** batch sizes (events per request), both measured */
@@ -143,7 +143,6 @@ export async function runRelayBench(): Promise<string> {
     return all.length / seconds;
   };
 
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const rows: (string | number)[][] = [];
   for (const perSubject of SHAPES) {
     const { store, appendRate } = await history(dir, perSubject);

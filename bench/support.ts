@@ -12,6 +12,9 @@ export function scratch(prefix: string): { dir: string; cleanup: () => void } {
 export const machine = () =>
   `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
 
+/** the middle value (the upper middle of an even count) */
+export const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 export const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: n < 10 ? 2 : 0 });
 
 /** Runs `work` from `concurrency` loops until `ms` have passed; returns completed operations per second. */

@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type RawBuilder } from 'kysely';
 import type { ReadModelDatabase } from './database';
 import type {
   ConsentRow, ErasureRow, PersonalDataRow, PolicyAcceptanceRow, PolicyVersionRow, ReadModelTables, RecipientAgreementRow,
@@ -35,6 +35,20 @@ function after<T extends keyof ReadModelTables>(eb: ExpressionBuilder<ReadModelT
     eb.and([...columns.slice(0, i).map((p, j) => eb(ref(p), '=', key[j] as never)), eb(ref(c), '>', key[i] as never)]));
   return eb.or(ors);
 }
+
+/**
+ * A LIMIT written into the SQL rather than bound: SQLite (3.53, STAT4, as better-sqlite3 12
+ * builds it) re-prepares a statement with a bound LIMIT on every run — a page of consents
+ * measured ≈30 µs bound and ≈17–22 µs written in. Limits are validated integers, so each
+ * query keeps one of a few texts and the statement cache holds them.
+ */
+function literalLimit(limit: number): RawBuilder<number> {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError('a limit is a positive integer');
+  return sql.lit(limit);
+}
+
+/** A page query's LIMIT: one row more than the page, to learn whether another follows. */
+const fetchLimit = (pageSize: number) => literalLimit(pageSize + 1);
 
 function page<T>(rows: T[], limit: number, keyOf: (row: T) => (string | number)[]): Page<T> {
   const items = rows.slice(0, limit);
@@ -93,7 +107,7 @@ export class ReadModelQueries {
     if (f.purpose) q = q.where('purpose', '=', f.purpose);
     if (f.status) q = q.where('status', '=', f.status as ConsentRow['status']);
     if (key) q = q.where((eb) => after(eb, ['subject_id', 'purpose'], key));
-    const rows = await q.orderBy('subject_id').orderBy('purpose').limit(f.limit + 1).execute();
+    const rows = await q.orderBy('subject_id').orderBy('purpose').limit(fetchLimit(f.limit)).execute();
     return page(rows, f.limit, (r) => [r.subject_id, r.purpose]);
   }
 
@@ -112,7 +126,7 @@ export class ReadModelQueries {
     else if (f.status) q = q.where('status', '=', f.status);
     if (f.dueBefore) q = q.where('due_on', '<', f.dueBefore);
     if (key) q = q.where((eb) => after(eb, ['due_on', 'erasure_id'], key));
-    const rows = await q.orderBy('due_on').orderBy('erasure_id').limit(f.limit + 1).execute();
+    const rows = await q.orderBy('due_on').orderBy('erasure_id').limit(fetchLimit(f.limit)).execute();
     return page(rows, f.limit, (r) => [r.due_on, r.erasure_id]);
   }
 
@@ -129,7 +143,7 @@ export class ReadModelQueries {
     if (f.from) q = q.where('transferred_at', '>=', f.from);
     if (f.to) q = q.where('transferred_at', '<', f.to);
     if (key) q = q.where('position', '>', String(key[0]));
-    const rows = await q.orderBy('position').limit(f.limit + 1).execute();
+    const rows = await q.orderBy('position').limit(fetchLimit(f.limit)).execute();
     return page(rows, f.limit, (r) => [pos(r.position)]);
   }
 
@@ -138,7 +152,7 @@ export class ReadModelQueries {
     let q = this.db.selectFrom('rm_subjects').selectAll().where('retention_ends_on', 'is not', null);
     if (f.endsBefore) q = q.where('retention_ends_on', '<', f.endsBefore);
     if (key) q = q.where((eb) => after(eb, ['retention_ends_on', 'subject_id'], key));
-    const rows = await q.orderBy('retention_ends_on').orderBy('subject_id').limit(f.limit + 1).execute();
+    const rows = await q.orderBy('retention_ends_on').orderBy('subject_id').limit(fetchLimit(f.limit)).execute();
     return page(rows, f.limit, (r) => [r.retention_ends_on!, r.subject_id]);
   }
 
@@ -150,7 +164,7 @@ export class ReadModelQueries {
     const key = decodeCursor(cursor, 1);
     let q = this.db.selectFrom('rm_policy_acceptances').selectAll().where('policy_version', '=', version);
     if (key) q = q.where('subject_id', '>', String(key[0]));
-    const rows = await q.orderBy('subject_id').limit(limit + 1).execute();
+    const rows = await q.orderBy('subject_id').limit(fetchLimit(limit)).execute();
     return page(rows, limit, (r) => [r.subject_id]);
   }
 
@@ -159,7 +173,7 @@ export class ReadModelQueries {
     let q = this.db.selectFrom('rm_recipients').selectAll();
     if (only) q = q.where('recipient_id', '=', only);
     if (key) q = q.where('recipient_id', '>', String(key[0]));
-    const rows = await q.orderBy('recipient_id').limit(limit + 1).execute();
+    const rows = await q.orderBy('recipient_id').limit(fetchLimit(limit)).execute();
     const ids = rows.map((r) => r.recipient_id);
     const agreements = ids.length === 0 ? [] : await this.db.selectFrom('rm_recipient_agreements').selectAll()
       .where('recipient_id', 'in', ids).orderBy('recipient_id').orderBy('signed_on').execute();
@@ -169,27 +183,27 @@ export class ReadModelQueries {
   /** Scheduled erasures whose due date is before `today`: time to decide (§2.10). */
   dueErasures(today: string, limit = 500) {
     return this.db.selectFrom('rm_erasures').select(['erasure_id', 'subject_id']).where('status', '=', 'scheduled')
-      .where('due_on', '<', today).orderBy('due_on').orderBy('erasure_id').limit(limit).execute();
+      .where('due_on', '<', today).orderBy('due_on').orderBy('erasure_id').limit(literalLimit(limit)).execute();
   }
 
   /** Erasures decided but whose key is not recorded as destroyed: the reconciler finishes them. */
   unshreddedErasures(limit = 500) {
     return this.db.selectFrom('rm_erasures').select(['erasure_id', 'subject_id']).where('status', '=', 'started')
-      .orderBy('erasure_id').limit(limit).execute();
+      .orderBy('erasure_id').limit(literalLimit(limit)).execute();
   }
 
   /** Open erasures past their due date not yet raised as overdue; the decider applies the grace. */
   lateErasures(today: string, limit = 500) {
     return this.db.selectFrom('rm_erasures').select(['erasure_id', 'subject_id'])
       .where('status', 'in', ['scheduled', 'started', 'shredded']).where('overdue', '=', 0).where('due_on', '<', today)
-      .orderBy('due_on').orderBy('erasure_id').limit(limit).execute();
+      .orderBy('due_on').orderBy('erasure_id').limit(literalLimit(limit)).execute();
   }
 
   /** Subjects whose retention period (§2.6) ended before `today` with nothing scheduled yet. */
   retentionEnded(today: string, limit = 500) {
     return this.db.selectFrom('rm_subjects').select(['subject_id']).where('agreement_state', '=', 'terminated')
       .where('status', '=', 'active').where('open_erasure_id', 'is', null).where('retention_ends_on', '<', today)
-      .orderBy('retention_ends_on').orderBy('subject_id').limit(limit).execute();
+      .orderBy('retention_ends_on').orderBy('subject_id').limit(literalLimit(limit)).execute();
   }
 
   /**

@@ -29,6 +29,16 @@ const fromUtc = (ms: number): LocalDate => new Date(ms).toISOString().slice(0, 1
 
 export const addDays = (date: LocalDate, days: number): LocalDate => fromUtc(toUtc(date) + days * DAY_MS);
 
+/**
+ * Day numbers (days since 1970-01-01) let a loop over days run on integers: the working-day
+ * calendar converts a date once, counts, and converts back once.
+ */
+export const toDayNumber = (date: LocalDate): number => toUtc(date) / DAY_MS;
+export const fromDayNumber = (day: number): LocalDate => fromUtc(day * DAY_MS);
+/** 0 = Sunday … 6 = Saturday; 1970-01-01 was a Thursday */
+export const dayOfWeekOf = (day: number): number => (((day + 4) % 7) + 7) % 7;
+export const yearOfDayNumber = (day: number): number => new Date(day * DAY_MS).getUTCFullYear();
+
 /** 0 = Sunday … 6 = Saturday */
 export const dayOfWeek = (date: LocalDate): number => new Date(toUtc(date)).getUTCDay();
 

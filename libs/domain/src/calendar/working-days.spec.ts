@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { KZ_CALENDAR } from './kz-calendar.data';
-import { addDays, addYears, dayOfWeek, daysBetween, isLocalDate, kzDateOf, kzStartOf } from './local-date';
+import { addDays, addYears, dayOfWeek, dayOfWeekOf, daysBetween, fromDayNumber, isLocalDate, kzDateOf, kzStartOf, toDayNumber, yearOfDayNumber } from './local-date';
 import { deriveCalendarYear, WorkingDayCalendar } from './working-days';
 
 const calendar = new WorkingDayCalendar();
@@ -55,6 +55,42 @@ describe('Kazakhstan working-day calendar (§2.10)', () => {
     const custom = calendar.withOverrides([{ year: 2026, weekend: [0, 6], holidays: [], moved: [], transfers: [] }]);
     expect(custom.isWorkingDay('2026-01-01')).toBe(true);
     expect(calendar.isWorkingDay('2026-01-01')).toBe(false);
+  });
+
+  it('property: counting on day numbers agrees with the data read date by date (a reference kept apart from the class)', () => {
+    // the calendar counts on integers; the reference walks date strings and reads the
+    // year's data as it is written: decreed workdays, then the weekend, then days off
+    const yearData = (date: string) => KZ_CALENDAR.find((y) => y.year === Number(date.slice(0, 4))) ?? deriveCalendarYear(Number(date.slice(0, 4)));
+    const isWorkingDayRef = (date: string) => {
+      const y = yearData(date);
+      if (y.transfers.some((t) => t.workday === date)) return true;
+      if (y.weekend.includes(dayOfWeek(date))) return false;
+      return ![...y.holidays.map((h) => h.date), ...y.moved.map((m) => m.dayOff), ...y.transfers.map((t) => t.dayOff)].includes(date);
+    };
+    const addWorkingDaysRef = (date: string, n: number) => {
+      let d = date;
+      for (let counted = 0; counted < n;) {
+        d = addDays(d, 1);
+        if (isWorkingDayRef(d)) counted++;
+      }
+      return d;
+    };
+    fc.assert(
+      fc.property(dateArb, fc.integer({ min: 1, max: 60 }), (d, n) => {
+        expect(calendar.isWorkingDay(d)).toBe(isWorkingDayRef(d));
+        expect(calendar.addWorkingDays(d, n)).toBe(addWorkingDaysRef(d, n));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('day numbers: weekday, year and round trip agree with the date strings', () => {
+    fc.assert(fc.property(fc.integer({ min: -25_567, max: 2_932_896 }) /* 1900-01-01 … 9999-12-31 */, (n) => {
+      const date = fromDayNumber(n);
+      expect(toDayNumber(date)).toBe(n);
+      expect(dayOfWeekOf(n)).toBe(dayOfWeek(date));
+      expect(yearOfDayNumber(n)).toBe(Number(date.slice(0, 4)));
+    }));
   });
 
   it('property: the n-th working day after d is a working day, with exactly n working days in (d, result]', () => {

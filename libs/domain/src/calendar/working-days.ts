@@ -1,5 +1,5 @@
 import { FIXED_HOLIDAYS, KZ_CALENDAR, type CalendarYear, type HolidayMove } from './kz-calendar.data';
-import { addDays, dayOfWeek, yearOf, type LocalDate } from './local-date';
+import { addDays, dayOfWeek, dayOfWeekOf, fromDayNumber, toDayNumber, yearOfDayNumber, type LocalDate } from './local-date';
 
 const DERIVED_SOURCE = 'derived from the holiday law and the Labour Code move rule (no Kurban Ait, no decrees)';
 
@@ -32,11 +32,15 @@ export function deriveCalendarYear(year: number): CalendarYear {
   };
 }
 
+/** A year's data as day numbers, for counting days without building date strings. */
 interface IndexedYear {
   readonly data: CalendarYear;
   readonly derived: boolean;
-  readonly daysOff: ReadonlySet<LocalDate>;
-  readonly workedWeekendDays: ReadonlySet<LocalDate>;
+  readonly first: number;
+  readonly last: number;
+  readonly weekend: ReadonlySet<number>;
+  readonly daysOff: ReadonlySet<number>;
+  readonly workedWeekendDays: ReadonlySet<number>;
 }
 
 /**
@@ -46,6 +50,8 @@ interface IndexedYear {
 export class WorkingDayCalendar {
   private readonly explicit = new Map<number, CalendarYear>();
   private readonly indexed = new Map<number, IndexedYear>();
+  /** the year the last day asked about fell in: deadlines count through one or two years */
+  private recent: IndexedYear | undefined;
 
   constructor(years: readonly CalendarYear[] = KZ_CALENDAR) {
     for (const y of years) this.explicit.set(y.year, y);
@@ -63,12 +69,20 @@ export class WorkingDayCalendar {
     if (!y) {
       const listed = this.explicit.get(year);
       const data = listed ?? deriveCalendarYear(year);
-      const daysOff = new Set<LocalDate>([
+      const daysOff = new Set([
         ...data.holidays.map((h) => h.date),
         ...data.moved.map((m) => m.dayOff),
         ...data.transfers.map((t) => t.dayOff),
-      ]);
-      y = { data, derived: !listed, daysOff, workedWeekendDays: new Set(data.transfers.map((t) => t.workday)) };
+      ].map(toDayNumber));
+      y = {
+        data,
+        derived: !listed,
+        first: toDayNumber(`${String(year).padStart(4, '0')}-01-01`),
+        last: toDayNumber(`${String(year).padStart(4, '0')}-12-31`),
+        weekend: new Set(data.weekend),
+        daysOff,
+        workedWeekendDays: new Set(data.transfers.map((t) => toDayNumber(t.workday))),
+      };
       this.indexed.set(year, y);
     }
     return y;
@@ -80,10 +94,15 @@ export class WorkingDayCalendar {
   }
 
   isWorkingDay(date: LocalDate): boolean {
-    const y = this.year(yearOf(date));
-    if (y.workedWeekendDays.has(date)) return true;
-    if (y.data.weekend.includes(dayOfWeek(date))) return false;
-    return !y.daysOff.has(date);
+    return this.isWorkingDayNumber(toDayNumber(date));
+  }
+
+  private isWorkingDayNumber(day: number): boolean {
+    let y = this.recent;
+    if (!y || day < y.first || day > y.last) y = this.recent = this.year(yearOfDayNumber(day));
+    if (y.workedWeekendDays.has(day)) return true;
+    if (y.weekend.has(dayOfWeekOf(day))) return false;
+    return !y.daysOff.has(day);
   }
 
   /**
@@ -92,18 +111,19 @@ export class WorkingDayCalendar {
    */
   addWorkingDays(date: LocalDate, n: number): LocalDate {
     if (!Number.isInteger(n) || n < 1) throw new RangeError('n must be a positive integer');
-    let d = date;
+    let day = toDayNumber(date);
     for (let counted = 0; counted < n; ) {
-      d = addDays(d, 1);
-      if (this.isWorkingDay(d)) counted++;
+      day++;
+      if (this.isWorkingDayNumber(day)) counted++;
     }
-    return d;
+    return fromDayNumber(day);
   }
 
   /** Working days in (from, to]. */
   workingDaysBetween(from: LocalDate, to: LocalDate): number {
+    const last = toDayNumber(to);
     let count = 0;
-    for (let d = addDays(from, 1); d <= to; d = addDays(d, 1)) if (this.isWorkingDay(d)) count++;
+    for (let day = toDayNumber(from) + 1; day <= last; day++) if (this.isWorkingDayNumber(day)) count++;
     return count;
   }
 }

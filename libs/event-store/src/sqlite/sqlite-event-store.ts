@@ -62,6 +62,18 @@ CREATE TRIGGER IF NOT EXISTS events_immutable_delete BEFORE DELETE ON events
   BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;
 `;
 
+/** A row of `SELECT *` read as an array (`raw`): no row object is built for it. */
+type RawRow = [position: number, streamId: string, revision: number, eventId: string, type: string, data: string, metadata: string];
+const rawToRecorded = (r: RawRow): RecordedEvent => ({
+  streamId: r[1],
+  revision: BigInt(r[2]),
+  position: BigInt(r[0]),
+  eventId: r[3],
+  type: r[4],
+  data: JSON.parse(r[5]),
+  metadata: JSON.parse(r[6]) as EventMetadata,
+});
+
 const toRecorded = (r: Row): RecordedEvent => ({
   streamId: r.stream_id,
   revision: BigInt(r.revision),
@@ -84,7 +96,7 @@ export class SqliteEventStore implements EventStore {
   private flushScheduled = false;
   private closed = false;
   /** readAll's statements by their text (one per filter shape), prepared once */
-  private readonly readAllStatements = new Map<string, Database.Statement<unknown[], Row>>();
+  private readonly readAllStatements = new Map<string, Database.Statement<unknown[], RawRow>>();
   /** transactions committed, for the benchmark and tests of group commit */
   commits = 0;
 
@@ -362,10 +374,10 @@ export class SqliteEventStore implements EventStore {
     let statement = this.readAllStatements.get(text);
     if (!statement) {
       if (this.readAllStatements.size >= 100) this.readAllStatements.clear();
-      statement = this.db.prepare<unknown[], Row>(text);
+      statement = this.db.prepare<unknown[], RawRow>(text).raw(true);
       this.readAllStatements.set(text, statement);
     }
-    return statement.all(...params).map(toRecorded);
+    return statement.all(...params).map(rawToRecorded);
   }
 
   subscribeToAll(options: Omit<ReadAllOptions, 'maxCount'> = {}): Subscription {

@@ -16,7 +16,11 @@ export interface CreateAppOptions {
   readonly ids?: IdGenerator;
 }
 
-export const API_VERSION = '1.0.0';
+/**
+ * The HTTP contract's version (docs/openapi.json). 1.0.1: the document states the
+ * patterns and formats the validators always enforced (ids, slugs, versions, dates).
+ */
+export const API_VERSION = '1.0.1';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

@@ -1,21 +1,46 @@
-import { Matches, ValidateBy, type ValidationOptions } from 'class-validator';
-import { isLocalDate, isOpaqueId } from '@ledger/domain';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsISO8601, Matches, ValidateBy, type ValidationOptions } from 'class-validator';
+import { isLocalDate, isOpaqueId, OPAQUE_ID_PATTERN } from '@ledger/domain';
+
+/**
+ * Each validator here also writes what it enforces into the OpenAPI schema of its property
+ * (a `pattern` or a `format`, merged into the property's own @ApiProperty), so the served
+ * document tells clients the rule, and the fuzz test (apps/ledger/test/fuzz.e2e-spec.ts)
+ * builds valid bodies from the document alone.
+ */
+const enforcing = (rule: PropertyDecorator, schema: { pattern?: RegExp; format?: 'date' | 'date-time' }) =>
+  applyDecorators(rule, ApiProperty(schema));
 
 /** A calendar date `YYYY-MM-DD` that exists. */
-export const IsLocalDate = (options?: ValidationOptions) =>
-  ValidateBy({ name: 'isLocalDate', validator: { validate: (v) => isLocalDate(v), defaultMessage: () => '$property must be a date YYYY-MM-DD' } }, options);
+export const IsLocalDate = (options?: ValidationOptions) => enforcing(
+  ValidateBy({ name: 'isLocalDate', validator: { validate: (v) => isLocalDate(v), defaultMessage: () => '$property must be a date YYYY-MM-DD' } }, options),
+  { format: 'date' },
+);
 
-/** An opaque id (ARCHITECTURE §3): never an email, a phone or a document number. */
-export const IsOpaqueId = (options?: ValidationOptions) =>
-  ValidateBy({ name: 'isOpaqueId', validator: { validate: (v) => isOpaqueId(v), defaultMessage: () => '$property must be an opaque id' } }, options);
+/** An instant in ISO 8601 with a `T` (`2026-11-25T09:00:00Z`). */
+export const IsInstant = () => enforcing(IsISO8601({ strict: true, strictSeparator: true }), { format: 'date-time' });
+
+/**
+ * An opaque id (ARCHITECTURE §3): never an email, a phone or a document number. The
+ * pattern is documented; the rule against long runs of digits (phone and IIN numbers)
+ * is enforced on top of it.
+ */
+export const IsOpaqueId = (options?: ValidationOptions) => enforcing(
+  ValidateBy({ name: 'isOpaqueId', validator: { validate: (v) => isOpaqueId(v), defaultMessage: () => '$property must be an opaque id' } }, options),
+  { pattern: OPAQUE_ID_PATTERN },
+);
+
+/** A string matching `pattern`, documented as such. */
+export const Matching = (pattern: RegExp, message: string) => enforcing(Matches(pattern, { message }), { pattern });
 
 /**
  * Free-text fields that are not personal data are kept to slugs and references, so that
  * nobody can write a name or an address into an event that can never be erased.
  */
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
-export const IsSlug = () => Matches(SLUG_PATTERN, { message: '$property must be a lower-case slug' });
+export const IsSlug = () => Matching(SLUG_PATTERN, '$property must be a lower-case slug');
 /** Ids the ledger issues itself: lower-case UUIDs. */
 export const LEDGER_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-export const IsReference = () => Matches(/^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,127}$/, { message: '$property must be a reference' });
-export const IsVersion = () => Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, { message: '$property must be a version label' });
+export const IsReference = () => Matching(/^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,127}$/, '$property must be a reference');
+export const IsVersion = () => Matching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, '$property must be a version label');

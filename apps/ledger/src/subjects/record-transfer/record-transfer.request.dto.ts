@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsISO8601 } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn } from 'class-validator';
 import { CATEGORIES, PURPOSES, TRANSFER_FORMS, type Category, type Purpose, type TransferForm } from '@ledger/domain';
-import { IsOpaqueId } from '../../http/validators';
+import { IsOpaqueId, IsInstant } from '../../http/validators';
 
 /** §3.1–§3.3 — a transfer to a registered recipient; the country comes from the register. */
 export class RecordTransferRequest {
@@ -17,6 +17,6 @@ export class RecordTransferRequest {
   form!: TransferForm;
 
   @ApiProperty({ example: '2026-11-25T09:00:00Z', description: 'when the data left; not in the future' })
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsInstant()
   transferredAt!: string;
 }

@@ -1,0 +1,166 @@
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Role } from '../src/config/ledger.config';
+import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
+
+/**
+ * Every command route of the served OpenAPI document (docs/openapi.json, which the
+ * snapshot test holds equal to what the service serves), fed bodies that are nearly right
+ * — each field from its schema or, often, a hostile JSON value in its place — plus unknown
+ * fields, prototype keys, bodies that are not objects, and odd path parameters.
+ *
+ * The rule (README, "Bad input"): never a 5xx; every 4xx is an RFC 9457 problem with a
+ * stable code; and a refused request leaves the data directory byte-for-byte unchanged.
+ */
+type Schema = {
+  $ref?: string; type?: string; enum?: unknown[]; oneOf?: Schema[]; items?: Schema;
+  properties?: Record<string, Schema>; required?: string[]; example?: unknown; pattern?: string; format?: string;
+};
+const openapi = JSON.parse(readFileSync(join(__dirname, '../../../docs/openapi.json'), 'utf8')) as {
+  paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> } }>>;
+  components: { schemas: Record<string, Schema> };
+};
+const resolve = (s: Schema): Schema => (s.$ref ? openapi.components.schemas[s.$ref.split('/').at(-1)!]! : s);
+
+const SUBJECT = 'fz-1';
+/** path parameters: mostly ones that exist, sometimes anything at all */
+const PARAMS: Record<string, fc.Arbitrary<string>> = {
+  subjectId: fc.oneof({ weight: 4, arbitrary: fc.constant(SUBJECT) }, { weight: 1, arbitrary: fc.string({ maxLength: 80 }) }),
+  recipientId: fc.oneof(fc.constantFrom('kz-partner', 'de-processor', 'nowhere'), fc.string({ maxLength: 80 })),
+  reference: fc.oneof(fc.constantFrom('NDA-1', 'NDA-2'), fc.string({ maxLength: 80 })),
+  obligationId: fc.oneof(fc.constant('o-1'), fc.string({ maxLength: 80 })),
+  holdId: fc.oneof(fc.constant('h-1'), fc.string({ maxLength: 80 })),
+  erasureId: fc.oneof(fc.uuid({ version: 7 }), fc.string({ maxLength: 80 })),
+};
+
+/** what an attacker or a buggy client puts where a field belongs */
+const hostile: fc.Arbitrary<unknown> = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.constantFrom('', ' ', '\u0000', '2026-02-30', '9999-12-31T23:59:59Z', '-1', '1e309', 'x'.repeat(5000), '__proto__', 'constructor'),
+  fc.constantFrom(Number.MAX_SAFE_INTEGER, -0, 1e308, 0.5, true, false, null, [], {}),
+  fc.string({ maxLength: 200 }),
+);
+
+function valid(s: Schema): fc.Arbitrary<unknown> {
+  const schema = resolve(s);
+  if (schema.oneOf) return fc.oneof(...schema.oneOf.map(valid));
+  if (schema.enum) return fc.constantFrom(...schema.enum);
+  switch (schema.type) {
+    case 'boolean': return fc.boolean();
+    case 'array': return fc.uniqueArray(valid(schema.items ?? {}), { minLength: 1, maxLength: 4 });
+    case 'object': return body(schema);
+    case 'string': return string(schema);
+    default: return hostile;
+  }
+}
+
+const NOW = Date.parse('2026-11-25T05:00:00Z');
+const DAY = 86_400_000;
+/** instants and dates of 2026 up to the test clock's now: the past the ledger accepts */
+const PAST_INSTANT = fc.integer({ min: Date.parse('2026-01-01T00:00:00Z'), max: NOW - 1000 }).map((t) => new Date(t).toISOString());
+const PAST_DATE = fc.integer({ min: 0, max: 328 }).map((d) => new Date(Date.parse('2026-01-01') + d * DAY).toISOString().slice(0, 10));
+
+/** a string the document calls valid: its example (often a value that exists), its format, its pattern */
+function string(schema: Schema): fc.Arbitrary<unknown> {
+  const choices: fc.WeightedArbitrary<unknown>[] = [];
+  if (schema.example !== undefined) choices.push({ weight: 3, arbitrary: fc.constant(schema.example) });
+  if (schema.format === 'date') choices.push({ weight: 2, arbitrary: PAST_DATE });
+  if (schema.format === 'date-time') choices.push({ weight: 2, arbitrary: PAST_INSTANT });
+  if (schema.pattern) choices.push({ weight: 1, arbitrary: fc.stringMatching(new RegExp(schema.pattern)) });
+  if (choices.length === 0) choices.push({ weight: 1, arbitrary: fc.string({ maxLength: 40 }) });
+  return fc.oneof(...choices);
+}
+
+/** an object shaped by `schema`, every field valid (optional ones sometimes left out) */
+function body(schema: Schema): fc.Arbitrary<Record<string, unknown>> {
+  const fields = Object.fromEntries(Object.entries(schema.properties ?? {}).map(([name, p]) => [name, valid(p)]));
+  return fc.record(fields, { requiredKeys: schema.required ?? [] });
+}
+
+/**
+ * Nearly right: a valid body with one field replaced by a hostile value or left out, or
+ * with one key too many (`__proto__` among them); or a valid body as it is, which reaches
+ * the deciders and their refusals.
+ */
+function nearlyRight(schema: Schema): fc.Arbitrary<unknown> {
+  const names = Object.keys(schema.properties ?? {});
+  const key = (o: Record<string, unknown>, k: string, v: unknown) =>
+    // defineProperty: a plain assignment of "__proto__" would set the prototype, not a key
+    Object.defineProperty({ ...o }, k, { value: v, enumerable: true, writable: true, configurable: true });
+  const variants: fc.Arbitrary<unknown>[] = [
+    body(schema),
+    fc.tuple(body(schema), fc.constantFrom('isAdmin', '__proto__', 'constructor', 'position', 'subjectId'), hostile).map(([o, k, v]) => key(o, k, v)),
+  ];
+  if (names.length > 0) {
+    variants.push(
+      fc.tuple(body(schema), fc.constantFrom(...names), hostile).map(([o, k, v]) => key(o, k, v)),
+      fc.tuple(body(schema), fc.constantFrom(...names)).map(([o, k]) => Object.fromEntries(Object.entries(o).filter(([n]) => n !== k))),
+    );
+  }
+  return fc.oneof(...variants);
+}
+
+const ADMIN_ROUTES = /^\/v1\/(policy-versions|recipients)/;
+const COMMANDS = Object.entries(openapi.paths).flatMap(([path, ops]) => (ops.post ? [{
+  path,
+  role: (ADMIN_ROUTES.test(path) ? 'admin' : 'service') as Role,
+  schema: ops.post.requestBody?.content['application/json']?.schema,
+}] : []));
+
+const request = (route: (typeof COMMANDS)[number]) => fc.record({
+  url: fc.record(Object.fromEntries([...route.path.matchAll(/\{(\w+)\}/g)].map(([, p]) => [p!, PARAMS[p!] ?? fc.string()])))
+    .map((params) => route.path.replace(/\{(\w+)\}/g, (_, p: string) => encodeURIComponent(params[p] as string))),
+  body: route.schema
+    ? fc.oneof({ weight: 5, arbitrary: nearlyRight(resolve(route.schema)) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) })
+    : fc.oneof(fc.constant({}), fc.jsonValue({ maxDepth: 2 })),
+  ifMatch: fc.oneof(
+    { weight: 6, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: fc.nat(8).map((n) => `"${n}"`) },
+    { weight: 1, arbitrary: fc.oneof(fc.constantFrom('"-1"', '*', 'W/"1"', '"1e3"'), fc.string({ maxLength: 12 })) },
+  ),
+});
+
+jest.setTimeout(120_000);
+
+describe('fuzzing every command route: never a 5xx, every refusal a problem that writes nothing', () => {
+  let l: Ledger;
+  let key = 0;
+  beforeAll(async () => {
+    l = await startLedger();
+    await seedReferenceData(l);
+    await l.command('service', `/v1/subjects/${SUBJECT}/consents`, grantBody());
+  });
+  afterAll(() => l.close());
+
+  it('covers every POST route of the OpenAPI document', () => {
+    expect(COMMANDS.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(COMMANDS.map((c) => [c.path, c] as const))('%s', async (_path, route) => {
+    /** "status code" → how often: what the run reached, reported with FUZZ_REPORT=1 */
+    const seen = new Map<string, number>();
+    await fc.assert(fc.asyncProperty(request(route), async (r) => {
+      await l.settled();
+      const before = l.fingerprint();
+      const reply = await l.call(route.role, 'POST', r.url, r.body, {
+        'idempotency-key': `fuzz-key-${(++key).toString().padStart(8, '0')}`,
+        ...(r.ifMatch !== null ? { 'if-match': r.ifMatch } : {}),
+      });
+      const outcome = `${reply.status} ${reply.body?.code ?? ''}`.trim();
+      seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
+      expect(reply.status).toBeLessThan(500);
+      if (reply.status >= 400) {
+        expect(String(reply.headers['content-type'])).toContain('application/problem+json');
+        expect(reply.body).toMatchObject({ status: reply.status, code: expect.stringMatching(/^[A-Z][A-Z0-9_]+$/) });
+        await l.settled();
+        expect(l.fingerprint()).toEqual(before);
+      }
+    }), { numRuns: Number(process.env.FUZZ_RUNS ?? 80), seed: Number(process.env.FUZZ_SEED ?? 20261127) });
+    if (process.env.FUZZ_REPORT) console.log(route.path, Object.fromEntries(seen));
+    // the generator must reach past validation too, or it tests nothing but the pipe
+    const statuses = [...seen.keys()].map((o) => Number(o.slice(0, 3)));
+    expect(statuses).toContain(400);
+    expect(statuses.some((s) => s !== 400)).toBe(true);
+  });
+});

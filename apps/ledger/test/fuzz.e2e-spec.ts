@@ -12,13 +12,18 @@ import { grantBody, seedReferenceData, startLedger, type Ledger } from './harnes
  *
  * The rule (README, "Bad input"): never a 5xx; every 4xx is an RFC 9457 problem with a
  * stable code; and a refused request leaves the data directory byte-for-byte unchanged.
+ * The query routes get the same treatment with their query parameters.
  */
 type Schema = {
   $ref?: string; type?: string; enum?: unknown[]; oneOf?: Schema[]; items?: Schema;
   properties?: Record<string, Schema>; required?: string[]; example?: unknown; pattern?: string; format?: string;
+  minimum?: number; maximum?: number;
 };
 const openapi = JSON.parse(readFileSync(join(__dirname, '../../../docs/openapi.json'), 'utf8')) as {
-  paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> } }>>;
+  paths: Record<string, Record<string, {
+    requestBody?: { content: Record<string, { schema: Schema }> };
+    parameters?: { name: string; in: 'path' | 'query'; schema: Schema }[];
+  }>>;
   components: { schemas: Record<string, Schema> };
 };
 const resolve = (s: Schema): Schema => (s.$ref ? openapi.components.schemas[s.$ref.split('/').at(-1)!]! : s);
@@ -31,6 +36,7 @@ const PARAMS: Record<string, fc.Arbitrary<string>> = {
   reference: fc.oneof(fc.constantFrom('NDA-1', 'NDA-2'), fc.string({ maxLength: 80 })),
   obligationId: fc.oneof(fc.constant('o-1'), fc.string({ maxLength: 80 })),
   holdId: fc.oneof(fc.constant('h-1'), fc.string({ maxLength: 80 })),
+  version: fc.oneof(fc.constant('2026-01'), fc.string({ maxLength: 40 })),
   erasureId: fc.oneof(fc.uuid({ version: 7 }), fc.string({ maxLength: 80 })),
 };
 
@@ -48,6 +54,7 @@ function valid(s: Schema): fc.Arbitrary<unknown> {
   if (schema.enum) return fc.constantFrom(...schema.enum);
   switch (schema.type) {
     case 'boolean': return fc.boolean();
+    case 'number': case 'integer': return fc.integer({ min: schema.minimum ?? 0, max: schema.maximum ?? 1000 });
     case 'array': return fc.uniqueArray(valid(schema.items ?? {}), { minLength: 1, maxLength: 4 });
     case 'object': return body(schema);
     case 'string': return string(schema);
@@ -162,5 +169,76 @@ describe('fuzzing every command route: never a 5xx, every refusal a problem that
     const statuses = [...seen.keys()].map((o) => Number(o.slice(0, 3)));
     expect(statuses).toContain(400);
     expect(statuses.some((s) => s !== 400)).toBe(true);
+  });
+});
+
+/** query parameters the document cannot describe well enough to generate */
+const QUERY_PARAMS: Record<string, fc.Arbitrary<string>> = {
+  // positions up to a little past the head: a read that names one waits, then 503
+  minPosition: fc.oneof(fc.nat(12).map(String), fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }).map(String)),
+  // the transfers register's bounds take a date or an instant
+  from: fc.oneof(PAST_INSTANT, PAST_DATE),
+  to: fc.oneof(PAST_INSTANT, PAST_DATE),
+  cursor: fc.oneof(fc.base64String({ maxLength: 60 }), fc.jsonValue({ maxDepth: 2 }).map((v) => Buffer.from(JSON.stringify(v)).toString('base64url'))),
+};
+
+/** the document's query parameters: each valid, hostile, or left out */
+const QUERIES = Object.entries(openapi.paths).flatMap(([path, ops]) => (ops.get && path.startsWith('/v1/') ? [{
+  path,
+  query: (ops.get.parameters ?? []).filter((p) => p.in === 'query'),
+}] : []));
+
+const queryRequest = (route: (typeof QUERIES)[number]) => fc.record({
+  url: fc.record(Object.fromEntries([...route.path.matchAll(/\{(\w+)\}/g)].map(([, p]) => [p!, PARAMS[p!] ?? fc.string()])))
+    .map((params) => route.path.replace(/\{(\w+)\}/g, (_, p: string) => encodeURIComponent(params[p] as string))),
+  query: fc.record(Object.fromEntries(route.query.map((p) => [p.name, fc.oneof(
+    { weight: 6, arbitrary: QUERY_PARAMS[p.name] ?? valid(p.schema).map(String) },
+    { weight: 1, arbitrary: hostile.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))) },
+  )])), { requiredKeys: [] }),
+});
+
+describe('fuzzing every query route: never a 5xx but a read model that is behind, every refusal a problem', () => {
+  let l: Ledger;
+  /** the first role each route lets in (routes declare theirs; the fuzzer must get past the guard) */
+  const roles = new Map<string, Role>();
+  beforeAll(async () => {
+    // a read that names a position the read models have not reached waits this long, then 503
+    l = await startLedger(undefined, { LEDGER_READ_WAIT_MS: '20' });
+    await seedReferenceData(l);
+    await l.command('service', `/v1/subjects/${SUBJECT}/consents`, grantBody());
+    await l.settled();
+    for (const q of QUERIES) {
+      const url = q.path.replace('{subjectId}', SUBJECT).replace('{recipientId}', 'kz-partner').replace('{version}', '2026-01');
+      for (const role of ['auditor', 'service', 'admin', 'regulator'] as Role[]) {
+        if (![401, 403].includes((await l.call(role, 'GET', url)).status)) {
+          roles.set(q.path, role);
+          break;
+        }
+      }
+    }
+  });
+  afterAll(() => l.close());
+
+  it('covers every query route of the OpenAPI document', () => {
+    expect(QUERIES.length).toBeGreaterThanOrEqual(10);
+    expect([...roles.keys()].sort()).toEqual(QUERIES.map((q) => q.path).sort());
+  });
+
+  it.each(QUERIES.map((q) => [q.path, q] as const))('%s', async (_path, route) => {
+    const seen = new Map<string, number>();
+    await fc.assert(fc.asyncProperty(queryRequest(route), async (r) => {
+      const search = new URLSearchParams(r.query as Record<string, string>).toString();
+      const reply = await l.call(roles.get(route.path)!, 'GET', search ? `${r.url}?${search}` : r.url);
+      const outcome = `${reply.status} ${reply.body?.code ?? ''}`.trim();
+      seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
+      if (reply.status === 503) expect(reply.body).toMatchObject({ code: 'READ_MODEL_BEHIND' });
+      else expect(reply.status).toBeLessThan(500);
+      if (reply.status >= 400) {
+        expect(String(reply.headers['content-type'])).toContain('application/problem+json');
+        expect(reply.body).toMatchObject({ status: reply.status, code: expect.stringMatching(/^[A-Z][A-Z0-9_]+$/) });
+      }
+    }), { numRuns: Number(process.env.FUZZ_RUNS ?? 80), seed: Number(process.env.FUZZ_SEED ?? 20261127) });
+    if (process.env.FUZZ_REPORT) console.log(route.path, Object.fromEntries(seen));
+    expect([...seen.keys()].some((o) => o.startsWith('200'))).toBe(true);
   });
 });

@@ -1,6 +1,8 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadSecretKey } from './kek';
 import { Pseudonymiser } from './pseudonymiser';
@@ -74,7 +76,26 @@ describe('crypto', () => {
     expect(a.equals(b)).toBe(true);
     expect(warnings).toHaveLength(1);
     expect(() => loadSecretKey({ name: 'LEDGER_KEK', configured: 'c2hvcnQ=', file }, () => {})).toThrow(/32 bytes/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).filter((f) => f.startsWith('kek.key'))).toEqual(['kek.key']);
   });
+
+  it('gives every process the same KEK when several start on an empty data directory at once', async () => {
+    // 8 processes, in 3 rounds, each on a fresh file; every process spins until the same
+    // instant so that their checks and writes overlap, as a fleet starting together does.
+    for (let round = 0; round < 3; round++) {
+      const file = join(dir, `round-${round}`, 'kek.key');
+      const at = Date.now() + 2500;
+      const script = `const { loadSecretKey } = require(${JSON.stringify(join(__dirname, 'kek.ts'))});
+        while (Date.now() < ${at});
+        process.stdout.write(loadSecretKey({ name: 'LEDGER_KEK', file: ${JSON.stringify(file)} }, () => {}).toString('base64'));`;
+      const run = () => promisify(execFile)(process.execPath, ['-r', '@swc-node/register', '-e', script], { cwd: join(__dirname, '../../..') });
+      const keys = (await Promise.all(Array.from({ length: 8 }, run))).map((r) => r.stdout);
+      expect(new Set(keys).size).toBe(1);
+      expect(keys[0]).toBe(readFileSync(file, 'utf8'));
+      expect(readdirSync(dirname(file))).toEqual(['kek.key']); // no draft left behind
+    }
+  }, 60_000);
 
   it('pseudonymises with a keyed hash that depends on the secret and the domain', () => {
     const p1 = new Pseudonymiser(randomBytes(32));

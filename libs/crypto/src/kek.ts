@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface SecretKeySource {
@@ -23,15 +23,53 @@ export function loadSecretKey(source: SecretKeySource, warn: (message: string) =
     if (key.length !== 32) throw new Error(`${source.name} must be 32 bytes, base64-encoded`);
     return key;
   }
-  if (existsSync(source.file)) {
-    const key = Buffer.from(readFileSync(source.file, 'utf8').trim(), 'base64');
-    if (key.length !== 32) throw new Error(`the key in ${source.file} is not 32 bytes`);
-    return key;
-  }
+  const existing = readKey(source.file);
+  if (existing) return existing;
   mkdirSync(dirname(source.file), { recursive: true });
+  // Written in full and flushed under a name of its own, then linked into place: a link
+  // never replaces a file, so when processes sharing the data directory start together
+  // exactly one generated key becomes the key, and no process reads a half-written file.
   const key = randomBytes(32);
-  writeFileSync(source.file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
-  chmodSync(source.file, 0o600);
+  const draft = `${source.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(draft, 'wx', 0o600);
+  try {
+    writeSync(fd, key.toString('base64'));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(draft, source.file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return readKey(source.file)!; // another process generated it first: that key is the key
+  } finally {
+    unlinkSync(draft);
+  }
+  syncDirectory(dirname(source.file));
   warn(`generated a key at ${source.file}: set ${source.name} in production and back it up apart from the data`);
   return key;
+}
+
+function readKey(file: string): Buffer | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length !== 32) throw new Error(`the key in ${file} is not 32 bytes`);
+  return key;
+}
+
+/** Makes the new directory entry durable: the key must outlive a power cut as the data does. */
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

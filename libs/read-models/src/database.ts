@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig,
+} from 'kysely';
 import { Pool } from 'pg';
 import { migrationProvider } from './migrations';
 import { RowWriter } from './row-writer';
@@ -51,7 +53,10 @@ export function openReadModelDatabase(config: ReadModelDatabaseConfig): ReadMode
       close: () => sqlite.close(),
     });
     const db = new Kysely<ReadModelTables>({ dialect: new SqliteDialect({ database: cached }) });
-    return wrap('sqlite', db, RowWriter.sqlite(), { filename: config.filename });
+    // Migrations run through their own Kysely on the same connection, as one transaction
+    // that takes the write lock first (see MigratingSqliteDialect).
+    const migrations = new Kysely<ReadModelTables>({ dialect: new MigratingSqliteDialect({ database: cached }) });
+    return wrap('sqlite', db, RowWriter.sqlite(), { filename: config.filename }, migrations);
   }
   if (config.schema && !SCHEMA_NAME.test(config.schema)) throw new Error('invalid PostgreSQL schema name');
   const pool = new Pool({
@@ -63,7 +68,41 @@ export function openReadModelDatabase(config: ReadModelDatabaseConfig): ReadMode
   return wrap('postgres', db, RowWriter.postgres(), { url: config.url, ...(config.schema ? { schema: config.schema } : {}) });
 }
 
-function wrap(kind: 'sqlite' | 'postgres', db: Kysely<ReadModelTables>, writer: RowWriter, location: ReadModelDatabase['location']): ReadModelDatabase {
+/**
+ * SQLite for the migrator. Kysely's SQLite adapter runs each migration outside any
+ * transaction and takes no lock (it assumes one process), so processes that open the same
+ * file at once — the API and a projector started together — raced: one created the
+ * tables, the others failed with "table already exists" or half-applied a migration
+ * (measured: database.int-spec.ts). SQLite's DDL is transactional, so here the whole run
+ * is one transaction begun with BEGIN IMMEDIATE: the first process takes the write lock,
+ * the others wait (busy_timeout) and then find nothing left to do.
+ */
+class MigratingSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createAdapter() {
+    return new (class extends SqliteAdapter {
+      override get supportsTransactionalDdl() {
+        return true;
+      }
+    })();
+  }
+
+  override createDriver() {
+    return new (class extends SqliteDriver {
+      override async beginTransaction(connection: DatabaseConnection) {
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      }
+    })(this.settings);
+  }
+}
+
+function wrap(
+  kind: 'sqlite' | 'postgres', db: Kysely<ReadModelTables>, writer: RowWriter, location: ReadModelDatabase['location'],
+  migrations: Kysely<ReadModelTables> = db,
+): ReadModelDatabase {
   const schema = 'schema' in location ? location.schema : undefined;
   return {
     kind,
@@ -72,7 +111,7 @@ function wrap(kind: 'sqlite' | 'postgres', db: Kysely<ReadModelTables>, writer: 
     writer,
     async migrate() {
       if (schema) await db.schema.createSchema(schema).ifNotExists().execute();
-      const { error, results } = await new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
+      const { error, results } = await new Migrator({ db: migrations, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
       if (error) {
         const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
         throw new Error(`read-model migration ${failed} failed: ${(error as Error).message}`);

@@ -8,6 +8,11 @@ const brokers = process.env.LEDGER_TEST_KAFKA_BROKERS;
 if (!brokers && process.env.CI) throw new Error('CI must run the Kafka suites on a real broker: set LEDGER_TEST_KAFKA_BROKERS');
 const maybe = brokers ? describe : describe.skip;
 const CANARY = 'canary-kafka-Zp40@example.kz';
+/** what a buggy downstream service may put on the acknowledgements topic */
+const POISON: (string | Buffer | null)[] = [
+  'null', '42', '"crm"', '[]', '{}', '{"subjectId":null}', 'not json', Buffer.from([0xff, 0xfe, 0x00]), null,
+  JSON.stringify({ subjectId: 'kf-1', erasureId: 'not-a-ledger-id', system: 'crm' }),
+];
 
 maybe('erasure end to end over Kafka', () => {
   it('withdrawal → erasure started on the topic → downstream acknowledges on Kafka → completed → tombstone; no value on any topic', async () => {
@@ -52,6 +57,12 @@ maybe('erasure end to end over Kafka', () => {
           seen.push({ topic, type, value });
           if (type.endsWith('erasure.started.v1')) {
             const started = JSON.parse(value!) as { subjectId: string; erasureId: string; awaiting: string[] };
+            // poison first, on the same partition (same key): each is skipped, none stops the valid ones behind it
+            await producer.send({
+              topic: `${prefix}.erasure-acknowledgements.v1`,
+              acks: -1,
+              messages: POISON.map((value) => ({ key: started.subjectId, value })),
+            });
             await producer.send({
               topic: `${prefix}.erasure-acknowledgements.v1`,
               acks: -1,
@@ -81,6 +92,10 @@ maybe('erasure end to end over Kafka', () => {
       expect(seen.some((m) => m.type.endsWith('transfer.recorded.v1'))).toBe(true);
       expect(seen.some((m) => m.type.endsWith('personal-data.category-changed.v1'))).toBe(true);
       expect(JSON.stringify(seen)).not.toContain(CANARY);
+      // each poison message skipped with a warning (as often as the erasure was delivered to us)
+      const skipped = l.logs().match(/acknowledgement skipped/g)?.length ?? 0;
+      expect(skipped).toBeGreaterThan(0);
+      expect(skipped % POISON.length).toBe(0);
       await consumer.disconnect();
       await producer.disconnect();
     } finally {

@@ -95,14 +95,20 @@ export class PublishingWorker implements OnApplicationBootstrap, BeforeApplicati
 
   /** One acknowledgement; malformed or refused ones are logged (never their content) and skipped. */
   private async acknowledge(value: Buffer | null): Promise<void> {
-    let ack: { subjectId?: unknown; erasureId?: unknown; system?: unknown };
+    let ack: unknown;
     try {
       ack = JSON.parse(String(value ?? ''));
     } catch {
       this.logger.warn('acknowledgement skipped: not JSON');
       return;
     }
-    const { subjectId, erasureId, system } = ack;
+    // JSON, but not an object (`null`, a number, an array): skipped too, or a message of
+    // `null` would throw here, be redelivered, and stop the partition behind it for good
+    if (typeof ack !== 'object' || ack === null || Array.isArray(ack)) {
+      this.logger.warn('acknowledgement skipped: does not match the contract');
+      return;
+    }
+    const { subjectId, erasureId, system } = ack as { subjectId?: unknown; erasureId?: unknown; system?: unknown };
     if (!isOpaqueId(subjectId) || typeof erasureId !== 'string' || !LEDGER_ID_PATTERN.test(erasureId) || typeof system !== 'string' || !SLUG_PATTERN.test(system)) {
       this.logger.warn('acknowledgement skipped: does not match the contract');
       return;

@@ -19,8 +19,10 @@ export interface CreateAppOptions {
 /**
  * The HTTP contract's version (docs/openapi.json). 1.0.1: the document states the
  * patterns and formats the validators always enforced (ids, slugs, versions, dates).
+ * 1.1.0: ids that are UUIDs or ULIDs are accepted whatever digits they hold (the rule
+ * against runs of 7+ digits refused one random UUID in seven).
  */
-export const API_VERSION = '1.0.1';
+export const API_VERSION = '1.1.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

@@ -31,7 +31,7 @@ const resolve = (s: Schema): Schema => (s.$ref ? openapi.components.schemas[s.$r
 const SUBJECT = 'fz-1';
 /** path parameters: mostly ones that exist, sometimes anything at all */
 const PARAMS: Record<string, fc.Arbitrary<string>> = {
-  subjectId: fc.oneof({ weight: 4, arbitrary: fc.constant(SUBJECT) }, { weight: 1, arbitrary: fc.string({ maxLength: 80 }) }),
+  subjectId: fc.oneof({ weight: 4, arbitrary: fc.constant(SUBJECT) }, { weight: 1, arbitrary: fc.uuid() }, { weight: 1, arbitrary: fc.string({ maxLength: 80 }) }),
   recipientId: fc.oneof(fc.constantFrom('kz-partner', 'de-processor', 'nowhere'), fc.string({ maxLength: 80 })),
   reference: fc.oneof(fc.constantFrom('NDA-1', 'NDA-2'), fc.string({ maxLength: 80 })),
   obligationId: fc.oneof(fc.constant('o-1'), fc.string({ maxLength: 80 })),

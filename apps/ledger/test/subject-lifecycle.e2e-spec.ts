@@ -34,6 +34,14 @@ describe('subject lifecycle through HTTP', () => {
     expect((await l.read('service', '/v1/subjects/u-1')).body).toMatchObject({ openErasure: null, agreement: { state: 'active' } });
   });
 
+  it('takes the UUIDs platforms issue as subject ids, digits and all, and refuses a phone number (ARCHITECTURE §3)', async () => {
+    // one random UUID in seven holds a run of 7+ digits, as this one does
+    const uuid = '550e8400-e29b-41d4-a716-446655440000';
+    expect((await l.command('service', `/v1/subjects/${uuid}/consents`, grantBody())).status).toBe(201);
+    expect((await l.read('auditor', `/v1/subjects/${uuid}`)).body).toMatchObject({ subjectId: uuid });
+    expect((await l.command('service', '/v1/subjects/77011234567/consents', grantBody())).body).toMatchObject({ status: 400, code: 'INVALID_ID' });
+  });
+
   it('refuses a retraction after the due date, naming §2.10', async () => {
     await l.command('service', '/v1/subjects/u-2/consents', grantBody());
     await l.command('service', '/v1/subjects/u-2/consent-withdrawals', { purposes: 'all', receivedOn: '2026-11-25' });

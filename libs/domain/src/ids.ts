@@ -13,14 +13,24 @@ export const OPAQUE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
  */
 const LOOKS_LIKE_NUMBER = /\d{7,}/;
 
+/**
+ * Generated ids are exempt from that rule: a random UUID has a run of 7 digits in about
+ * one case in seven (`…-446655440000`), and a ULID now and then, so the rule alone refused
+ * the ids most platforms issue. A UUID or ULID is what a system generates, not what
+ * a person's phone or document number becomes by accident.
+ */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/i;
+
 export function isOpaqueId(value: unknown): value is string {
-  return typeof value === 'string' && OPAQUE_ID_PATTERN.test(value) && !LOOKS_LIKE_NUMBER.test(value);
+  return typeof value === 'string' && OPAQUE_ID_PATTERN.test(value)
+    && (!LOOKS_LIKE_NUMBER.test(value) || UUID.test(value) || ULID.test(value));
 }
 
 export function assertOpaqueId(value: string, what: string): void {
   if (!isOpaqueId(value)) {
     // The value itself is never echoed: it may be exactly the personal data we refuse.
-    throw invalid('INVALID_ID', `${what} must be an opaque id matching ${OPAQUE_ID_PATTERN.source} without long digit runs`);
+    throw invalid('INVALID_ID', `${what} must be an opaque id matching ${OPAQUE_ID_PATTERN.source} without long digit runs (UUIDs and ULIDs excepted)`);
   }
 }
 

@@ -8,7 +8,7 @@ import { CONTRACT_HISTORY } from './testing/contract-history';
 import { contractProblems } from './testing/asyncapi-validator';
 import { SqliteEventStore, type EventToAppend } from '@ledger/event-store';
 import { defaultTopics } from './contract';
-import { Relay, SqliteRelayCheckpoint } from './relay';
+import { Relay, SqliteRelayCheckpoint, TopicMisconfiguredError } from './relay';
 
 const brokers = process.env.LEDGER_TEST_KAFKA_BROKERS;
 if (!brokers && process.env.CI) throw new Error('CI must run the Kafka suites on a real broker: set LEDGER_TEST_KAFKA_BROKERS (scripts/kafka.sh start)');
@@ -81,6 +81,29 @@ maybe('Kafka relay against a real broker', () => {
     expect(states.at(-1)!.value).toBeNull(); // tombstone after shredding
     expect(JSON.stringify(seen)).not.toContain(CIPHERTEXT);
     await checkpoint.close();
+    await store.close();
+  }, 60_000);
+  it('refuses to publish to a subject-state topic that exists without compaction, and names the topic and the setting', async () => {
+    const kafka = new Kafka({ clientId: 'relay-test', brokers: brokers!.split(','), logLevel: logLevel.NOTHING });
+    const topics = defaultTopics(`t${randomUUID().slice(0, 8)}`, 1);
+    const admin = kafka.admin();
+    await admin.connect();
+    // created by someone else, with the broker's default policy
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: topics.subjectState.name, numPartitions: 1, replicationFactor: 1 }] });
+    const store = new SqliteEventStore({ filename: ':memory:', clock: () => new Date('2026-11-25T00:00:00Z') });
+    const checkpoint = new SqliteRelayCheckpoint(join(mkdtempSync(join(tmpdir(), 'relay-')), 'relay.db'));
+    const relay = new Relay({ kafka, topics, store, checkpoint, decider: createSubjectDecider(new WorkingDayCalendar()) });
+    const refusal = relay.ensureTopics();
+    await expect(refusal).rejects.toBeInstanceOf(TopicMisconfiguredError);
+    await expect(refusal).rejects.toThrow(`topic ${topics.subjectState.name} exists with cleanup.policy=delete`);
+    expect(await admin.listTopics()).not.toContain(topics.consent.name); // nothing created either
+
+    // fixed by the operator: the relay goes on
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: topics.subjectState.name, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+    await relay.ensureTopics();
+    expect(await admin.listTopics()).toContain(topics.consent.name);
+    await admin.disconnect();
+    await relay.close();
     await store.close();
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { Admin, Kafka, ProducerConfig } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type Kafka, type ProducerConfig } from 'kafkajs';
 import {
   fold, SUBJECT_STREAM_PREFIX, toDomainEvent, type Decider, type SubjectCommand, type SubjectEvent, type SubjectState,
 } from '@ledger/domain';
@@ -66,6 +66,11 @@ export interface RelayOptions {
   readonly producer?: (config: ProducerConfig) => RelayProducer;
 }
 
+/** An existing topic lacks a setting the contract depends on; an operator must fix it. */
+export class TopicMisconfiguredError extends Error {
+  override readonly name = 'TopicMisconfiguredError';
+}
+
 /**
  * Publishes the event store's global order to Kafka, at least once: each batch is sent
  * with acks from all in-sync replicas, and the checkpoint moves only after the broker
@@ -83,12 +88,32 @@ export class Relay {
     return this.position;
   }
 
-  /** Creates missing topics with their settings (compaction where it belongs). */
+  /**
+   * Creates missing topics with their settings (compaction where it belongs), and refuses
+   * to publish to an existing topic that should be compacted and is not: on such a topic
+   * a subject's earlier states would outlive the tombstone that follows its erasure, and
+   * consumers reading it from the start would see states of erased subjects again (as
+   * Kafka Connect refuses a config topic without `cleanup.policy=compact`).
+   */
   async ensureTopics(): Promise<void> {
     const admin: Admin = this.o.kafka.admin();
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
+      const compacted = Object.values(this.o.topics).filter((t) => t.compacted && existing.has(t.name));
+      if (compacted.length > 0) {
+        const described = await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: compacted.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name, configNames: ['cleanup.policy'] })),
+        });
+        for (const r of described.resources) {
+          const policy = r.configEntries.find((c) => c.configName === 'cleanup.policy')?.configValue ?? 'delete';
+          if (!policy.split(',').includes('compact')) {
+            throw new TopicMisconfiguredError(`topic ${r.resourceName} exists with cleanup.policy=${policy}; the contract needs compaction `
+              + `(docs/asyncapi.yaml): set cleanup.policy=compact on it, or name another topic`);
+          }
+        }
+      }
       const missing = Object.values(this.o.topics).filter((t) => !existing.has(t.name));
       if (missing.length > 0) {
         await admin.createTopics({

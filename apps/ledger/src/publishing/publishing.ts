@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { DomainError, isOpaqueId, type Decider, type SubjectCommand, type SubjectEvent, type SubjectState } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
-import { defaultTopics, Relay, SqliteRelayCheckpoint, WorkerProducer, type Topics } from '@ledger/messaging';
+import { defaultTopics, Relay, SqliteRelayCheckpoint, TopicMisconfiguredError, WorkerProducer, type Topics } from '@ledger/messaging';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
 import { systemCommandContext } from '../http/command-context';
 import { LEDGER_ID_PATTERN, SLUG_PATTERN } from '../http/validators';
@@ -12,7 +12,16 @@ import { SUBJECT_DECIDER } from '../infrastructure/infrastructure.module';
 import { ROOT_LOGGER } from '../infrastructure/logger';
 import { SubjectCommands } from '../subjects/subject-commands';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+/** Waits `ms`, or less if `signal` aborts first (shutdown must not wait out a back-off). */
+const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
+  const timer = setTimeout(done, ms).unref();
+  signal?.addEventListener('abort', done, { once: true });
+  function done() {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', done);
+    resolve();
+  }
+});
 
 /**
  * Kafka publishing (LEDGER_ROLES includes `publisher`, KAFKA_BROKERS set): the relay
@@ -71,8 +80,14 @@ export class PublishingWorker implements OnApplicationBootstrap, BeforeApplicati
         if ((await this.relay!.catchUp()) === 0) await sleep(100);
       } catch (error) {
         if (this.abort.signal.aborted) return;
-        this.logger.warn({ err: { name: (error as Error).name } }, 'relay: broker unavailable; retrying in 1 s');
         await this.relay!.close().catch(() => undefined);
+        if (error instanceof TopicMisconfiguredError) {
+          // nothing is published until an operator fixes the topic; its name and setting only
+          this.logger.error({ err: { name: error.name } }, `relay: ${error.message}; checking again in 30 s`);
+          await sleep(30_000, this.abort.signal);
+          continue;
+        }
+        this.logger.warn({ err: { name: (error as Error).name } }, 'relay: broker unavailable; retrying in 1 s');
         await sleep(1000);
       }
     }

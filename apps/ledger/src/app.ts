@@ -2,8 +2,11 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import type { LedgerConfig } from './config/ledger.config';
+import { ProblemException } from './http/problem';
+import { sendProblem } from './http/problem.filter';
 import { ledgerValidationPipe } from './http/validation';
 import type { Clock, IdGenerator } from './infrastructure/clock';
 import { PinoNestLogger } from './infrastructure/logger';
@@ -21,12 +24,20 @@ export interface CreateAppOptions {
  * patterns and formats the validators always enforced (ids, slugs, versions, dates).
  * 1.1.0: ids that are UUIDs or ULIDs are accepted whatever digits they hold (the rule
  * against runs of 7+ digits refused one random UUID in seven).
+ * 1.2.0: a body with a Content-Encoding other than identity is 415
+ * UNSUPPORTED_CONTENT_ENCODING (it was parsed as if uncompressed); the router's refusals
+ * are problems with stable codes (MALFORMED_URL, PATH_PARAMETER_TOO_LONG) instead of
+ * Fastify's own body.
  */
-export const API_VERSION = '1.1.0';
+export const API_VERSION = '1.2.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: o.config.bodyLimitBytes, logger: false, trustProxy: false });
+  const adapter = new FastifyAdapter({
+    bodyLimit: o.config.bodyLimitBytes, logger: false, trustProxy: false,
+    // the router's own refusals (bad percent-encoding, an over-long path parameter) as problems too
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, request, error, o.logger),
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(o), adapter, {
     logger: new PinoNestLogger(o.logger.child({ component: 'nest' })),
     abortOnError: false,
@@ -48,6 +59,14 @@ export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplica
     }, 'request');
   });
 
+  // Bodies are read as they come: a compressed one would be parsed as if it were not
+  // (RFC 9110 §8.4: refuse a content coding that is not understood, with 415).
+  fastify.addHook('onRequest', async (request) => {
+    const coding = request.headers['content-encoding'];
+    if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
+      throw new ProblemException(415, 'UNSUPPORTED_CONTENT_ENCODING', 'send the body uncompressed, without Content-Encoding');
+    }
+  });
   app.useGlobalPipes(ledgerValidationPipe());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

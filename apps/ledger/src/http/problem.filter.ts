@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { ROOT_LOGGER } from '../infrastructure/logger';
 import { toProblem } from './problem';
 
-function send(reply: FastifyReply, request: FastifyRequest, error: unknown, logger: Logger): void {
+/** Answers `error` as an RFC 9457 problem (also used for errors Fastify raises before routing). */
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown, logger: Logger): void {
   const { problem, unexpected } = toProblem(error);
   if (unexpected) {
     // name and stack only: messages of third-party errors may quote input
@@ -27,6 +28,6 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    send(ctx.getResponse<FastifyReply>(), ctx.getRequest<FastifyRequest>(), error, this.logger);
+    sendProblem(ctx.getResponse<FastifyReply>(), ctx.getRequest<FastifyRequest>(), error, this.logger);
   }
 }

@@ -50,6 +50,9 @@ const FASTIFY: Record<string, [number, string, string]> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'MALFORMED_REQUEST', 'the content length does not match the body'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'MALFORMED_JSON', 'the JSON body is empty'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON', 'the body is not valid JSON'],
+  // raised by the router, before any route (FastifyAdapter's frameworkErrors, app.ts)
+  FST_ERR_BAD_URL: [400, 'MALFORMED_URL', 'the path is not valid percent-encoding'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'PATH_PARAMETER_TOO_LONG', 'a path parameter is longer than any id the ledger accepts'],
 };
 
 export interface MappedError {

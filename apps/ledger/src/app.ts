@@ -27,7 +27,9 @@ export interface CreateAppOptions {
  * 1.2.0: a body with a Content-Encoding other than identity is 415
  * UNSUPPORTED_CONTENT_ENCODING (it was parsed as if uncompressed); the router's refusals
  * are problems with stable codes (MALFORMED_URL, PATH_PARAMETER_TOO_LONG) instead of
- * Fastify's own body.
+ * Fastify's own body; a problem's `instance` is the route pattern
+ * (`/v1/subjects/:subjectId/consents`), never the path requested, which may be the very
+ * personal data refused.
  */
 export const API_VERSION = '1.2.0';
 

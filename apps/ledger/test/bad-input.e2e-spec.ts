@@ -70,6 +70,12 @@ describe('bad input: a 4xx problem, and the data directory (events, key vault, r
     expect(l.fingerprint()).toEqual(before);
   });
 
+  it('never echoes a refused path: the problem names the route pattern', async () => {
+    const r = await l.call('service', 'POST', '/v1/subjects/alice%40example.kz/consents', grantBody(), idem);
+    expect(r.body).toMatchObject({ code: 'INVALID_ID', instance: '/v1/subjects/:subjectId/consents' });
+    expect(r.raw).not.toMatch(/alice|example/);
+  });
+
   it('names the failing fields, never their values', async () => {
     const r = await l.call('service', 'POST', '/v1/subjects/u-1/personal-data', { category: 'email-address', source: 'rumour', value: 'secret-value-123' }, idem);
     expect(r.body.errors).toEqual([{ field: 'source', rules: ['isIn'] }]);

@@ -12,7 +12,11 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
     const err = error as Error;
     logger.error({ err: { name: err?.name, stack: err?.stack }, route: request.routeOptions?.url }, 'unexpected error');
   }
-  const body = { ...problem, instance: request.url.split('?')[0] };
+  // The route's pattern, not the path requested: a refused path may be exactly the
+  // personal data refused (an email typed as a subject id), and an error never echoes
+  // input back, in the body as in the logs.
+  const route = request.routeOptions?.url;
+  const body = route ? { ...problem, instance: route } : problem;
   if (problem.status === 401) void reply.header('www-authenticate', 'Bearer realm="privacy-ledger"');
   if (problem.status === 503) void reply.header('retry-after', '1');
   void reply.status(problem.status).header('content-type', 'application/problem+json').send(body);

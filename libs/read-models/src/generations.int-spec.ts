@@ -29,6 +29,9 @@ describe.each(locations)('read-model generations on %s', (_, location) => {
     expect(await dumpTables(rebuilt)).toEqual(await dumpTables(live));
 
     await expect(generations.drop(`rebuilt_${suffix}`)).rejects.toThrow(/current/);
+    // a rebuild into a generation that exists (here the current one) is refused, not a silent no-op
+    await expect(rebuildReadModels({ store, generations, name: `rebuilt_${suffix}`, clock })).rejects.toThrow(/already exists and is the current one/);
+    await expect(rebuildReadModels({ store, generations, name: `live_${suffix}`, clock })).rejects.toThrow(/already exists;/);
     await live.close();
     await generations.drop(`live_${suffix}`);
     await rebuilt.close();

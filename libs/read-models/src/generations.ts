@@ -38,6 +38,16 @@ export class ReadModelGenerations {
     });
   }
 
+  /** Whether a generation has been created (its file, or its schema, exists). */
+  async exists(generation: string): Promise<boolean> {
+    this.check(generation);
+    if (this.location.kind === 'sqlite') return existsSync(join(this.location.dir, `${generation}.db`));
+    return this.withMeta(async (db) => {
+      const row = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name = ${generation}`.execute(db);
+      return row.rows[0]!.n > 0;
+    });
+  }
+
   /** Opens (and migrates) a generation. */
   async open(generation: string): Promise<ReadModelDatabase> {
     this.check(generation);
@@ -106,6 +116,13 @@ export async function rebuildReadModels(options: {
   readonly onProgress?: (position: bigint, head: bigint) => void;
 }): Promise<{ generation: string; previous: string; events: number; position: bigint }> {
   const previous = await options.generations.current();
+  // A rebuild starts from position 0 in empty tables: into an existing generation it would
+  // only carry on from that generation's checkpoint (into the current one: do nothing), and
+  // still say it rebuilt.
+  if (await options.generations.exists(options.name)) {
+    throw new Error(`read-model generation ${options.name} already exists${options.name === previous ? ' and is the current one' : ''}; `
+      + 'rebuild into a new name (or drop that generation first)');
+  }
   const rm = await options.generations.open(options.name);
   try {
     const projector = new Projector(options.store, rm, { clock: options.clock, batchSize: options.batchSize ?? 2000 });

@@ -11,6 +11,7 @@ export * from './decider';
 export * from './calendar/local-date';
 export * from './calendar/kz-calendar.data';
 export * from './calendar/working-days';
+export * from './calendar/calendar-file';
 export * from './deadlines';
 export * from './subject/subject.events';
 export * from './subject/subject.commands';

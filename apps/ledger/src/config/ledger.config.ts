@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CalendarYear } from '@ledger/domain';
+import { CalendarFileError, parseCalendarYears, type CalendarYear } from '@ledger/domain';
 
 export const ROLES = ['service', 'auditor', 'regulator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -103,9 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   mkdirSync(dataDir, { recursive: true });
   const configured = env.LEDGER_API_KEYS ? parseApiKeys(env.LEDGER_API_KEYS) : null;
   const embedded = configured ? null : embeddedApiKeys(dataDir);
-  const calendarOverrides = env.LEDGER_CALENDAR_FILE
-    ? (JSON.parse(readFileSync(env.LEDGER_CALENDAR_FILE, 'utf8')) as CalendarYear[])
-    : [];
+  const calendarOverrides = env.LEDGER_CALENDAR_FILE ? readCalendarFile(env.LEDGER_CALENDAR_FILE) : [];
   const processRoles = (env.LEDGER_ROLES ?? (env.KAFKA_BROKERS ? 'api,projector,scheduler,publisher' : 'api,projector,scheduler')).split(',').map((r) => r.trim()).filter(Boolean);
   for (const r of processRoles) {
     if (!PROCESS_ROLES.includes(r as ProcessRole)) throw new ConfigError(`LEDGER_ROLES: unknown role "${r}" (known: ${PROCESS_ROLES.join(', ')})`);
@@ -137,4 +135,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     bodyLimitBytes: int(env, 'LEDGER_BODY_LIMIT_BYTES', 16 * 1024, 1024, 1024 * 1024),
     logLevel: env.LOG_LEVEL ?? 'info',
   };
+}
+
+/** LEDGER_CALENDAR_FILE, checked field by field: a bad date would shift §2.10 deadlines in silence. */
+function readCalendarFile(file: string): CalendarYear[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`LEDGER_CALENDAR_FILE: cannot read ${file} as JSON (${(error as Error).message})`);
+  }
+  try {
+    return parseCalendarYears(json);
+  } catch (error) {
+    if (error instanceof CalendarFileError) throw new ConfigError(`LEDGER_CALENDAR_FILE: ${error.message}`);
+    throw error;
+  }
 }

@@ -7,7 +7,7 @@ import { AppModule } from './app.module';
 import type { LedgerConfig } from './config/ledger.config';
 import { ProblemException } from './http/problem';
 import { sendProblem } from './http/problem.filter';
-import { ledgerValidationPipe } from './http/validation';
+import { ledgerValidationPipe, PATH_PARAMETER_SCHEMAS } from './http/validation';
 import type { Clock, IdGenerator } from './infrastructure/clock';
 import { PinoNestLogger } from './infrastructure/logger';
 import { LedgerMetrics } from './operations/metrics';
@@ -30,8 +30,11 @@ export interface CreateAppOptions {
  * Fastify's own body; a problem's `instance` is the route pattern
  * (`/v1/subjects/:subjectId/consents`), never the path requested, which may be the very
  * personal data refused.
+ * 1.3.0: path parameters carry the pattern their pipe enforces; an agreement's reference
+ * in a path takes every reference the body accepts (one with a space, a slash or a long
+ * number could be recorded and then never ended: §4.4), else 400 INVALID_REFERENCE.
  */
-export const API_VERSION = '1.2.0';
+export const API_VERSION = '1.3.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {
@@ -80,6 +83,13 @@ export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplica
       .addBearerAuth()
       .build(),
   );
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations) as { parameters?: { in: string; name: string; schema?: object }[] }[]) {
+      for (const p of operation.parameters ?? []) {
+        if (p.in === 'path' && PATH_PARAMETER_SCHEMAS[p.name]) p.schema = { type: 'string', ...PATH_PARAMETER_SCHEMAS[p.name] };
+      }
+    }
+  }
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   await app.init();
   await fastify.ready();

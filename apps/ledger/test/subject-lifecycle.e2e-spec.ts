@@ -86,6 +86,17 @@ describe('subject lifecycle through HTTP', () => {
     expect(r.body).toMatchObject({ status: 422, code: 'NO_CONFIDENTIALITY_AGREEMENT', clause: '§4.4' });
   });
 
+  it('ends an agreement under any reference it could be recorded with: spaces, slashes, long numbers (§4.4)', async () => {
+    const reference = 'NDA 2026/0115-20260115001';
+    expect((await l.command('admin', '/v1/recipients/de-processor/confidentiality-agreements', { reference, signedOn: '2026-02-01' })).status).toBe(201);
+    const ended = await l.command('admin', `/v1/recipients/de-processor/confidentiality-agreements/${encodeURIComponent(reference)}/end`, { endedOn: '2026-11-01' });
+    expect(ended.status).toBe(201);
+    expect(ended.body.events[0]).toMatchObject({ type: 'ConfidentialityAgreementEnded', data: { reference } });
+    // and a path that is no reference is still refused
+    expect((await l.command('admin', '/v1/recipients/de-processor/confidentiality-agreements/%20x/end', { endedOn: '2026-11-01' })).body)
+      .toMatchObject({ status: 400, code: 'INVALID_REFERENCE' });
+  });
+
   it('accepts a policy version implicitly only after 7 full calendar days (§1.4)', async () => {
     await l.command('service', '/v1/subjects/u-6/consents', grantBody());
     await l.command('admin', '/v1/policy-versions', { version: '2026-11', textSha256: 'b'.repeat(64), publishedAt: '2026-11-20T05:00:00Z' });

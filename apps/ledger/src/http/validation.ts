@@ -2,7 +2,7 @@ import { Injectable, ValidationPipe, type PipeTransform, type ValidationError } 
 import { validateSync, type ValidatorOptions } from 'class-validator';
 import { isOpaqueId, OPAQUE_ID_PATTERN } from '@ledger/domain';
 import { ProblemException } from './problem';
-import { LEDGER_ID_PATTERN } from './validators';
+import { LEDGER_ID_PATTERN, REFERENCE_PATTERN } from './validators';
 
 /** Field paths and the rules they broke, never the values (they may be personal data). */
 function describe(errors: ValidationError[], parent = ''): { field: string; rules: string[] }[] {
@@ -40,17 +40,32 @@ export const ledgerValidationPipe = () =>
 export class OpaqueIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
     if (!isOpaqueId(value)) {
-      throw new ProblemException(400, 'INVALID_ID', `ids are opaque: ${OPAQUE_ID_PATTERN.source}, without long runs of digits`);
+      throw new ProblemException(400, 'INVALID_ID', `ids are opaque: ${OPAQUE_ID_PATTERN.source}, without long runs of digits unless a UUID or ULID`);
     }
     return value;
   }
 }
 
+/**
+ * A reference in a path (an agreement's, percent-encoded): the same rule as the body field
+ * it was recorded with, or a reference with a space, a slash or a long number could be
+ * recorded and never named again.
+ */
+@Injectable()
+export class ReferencePipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!REFERENCE_PATTERN.test(value)) throw new ProblemException(400, 'INVALID_REFERENCE', `references match ${REFERENCE_PATTERN.source}`);
+    return value;
+  }
+}
+
+export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+
 /** Policy version labels in paths. */
 @Injectable()
 export class IsVersionPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(value)) throw new ProblemException(400, 'INVALID_VERSION', 'not a policy version label');
+    if (!VERSION_PATTERN.test(value)) throw new ProblemException(400, 'INVALID_VERSION', 'not a policy version label');
     return value;
   }
 }
@@ -68,3 +83,17 @@ export class LedgerIdPipe implements PipeTransform<string, string> {
     return value;
   }
 }
+
+/**
+ * What the pipes above enforce on each path parameter, for the OpenAPI document (Swagger
+ * cannot see inside a pipe); app.ts writes it into every path that has the parameter.
+ */
+export const PATH_PARAMETER_SCHEMAS: Record<string, { pattern: string; description: string }> = Object.fromEntries([
+  ...['subjectId', 'recipientId', 'obligationId', 'holdId'].map((name) => [name, {
+    pattern: OPAQUE_ID_PATTERN.source,
+    description: 'an opaque id: never an email, a phone or a document number, so no run of 7+ digits unless the id is a UUID or a ULID (§4.1)',
+  }]),
+  ['erasureId', { pattern: LEDGER_ID_PATTERN.source, description: 'an id the ledger issued (lower-case UUID)' }],
+  ['version', { pattern: VERSION_PATTERN.source, description: 'a policy version label' }],
+  ['reference', { pattern: REFERENCE_PATTERN.source, description: 'the reference the agreement was recorded with, percent-encoded' }],
+]);

@@ -42,5 +42,7 @@ export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 export const IsSlug = () => Matching(SLUG_PATTERN, '$property must be a lower-case slug');
 /** Ids the ledger issues itself: lower-case UUIDs. */
 export const LEDGER_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-export const IsReference = () => Matching(/^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,127}$/, '$property must be a reference');
+/** Case, contract and agreement references as people write them (`case 2-1234/2026`). */
+export const REFERENCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,127}$/;
+export const IsReference = () => Matching(REFERENCE_PATTERN, '$property must be a reference');
 export const IsVersion = () => Matching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, '$property must be a version label');

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { Command, type CommandContext } from '../../http/command-context';
 import { CommandRoute } from '../../http/routes';
-import { OpaqueIdPipe } from '../../http/validation';
+import { OpaqueIdPipe, ReferencePipe } from '../../http/validation';
 import { commandResponse } from '../../http/views';
 import { RecipientCommandEnvelope } from './register-recipient.handler';
 import {
@@ -33,7 +33,7 @@ export class RecipientRegisterController {
   @CommandRoute(':recipientId/confidentiality-agreements/:reference/end', 'End a confidentiality agreement (§4.4)', 'admin')
   async endAgreement(
     @Param('recipientId', OpaqueIdPipe) recipientId: string,
-    @Param('reference', OpaqueIdPipe) reference: string,
+    @Param('reference', ReferencePipe) reference: string,
     @Body() body: EndConfidentialityAgreementRequest,
     @Command() ctx: CommandContext,
   ) {

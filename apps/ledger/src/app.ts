@@ -32,7 +32,8 @@ export interface CreateAppOptions {
  * personal data refused.
  * 1.3.0: path parameters carry the pattern their pipe enforces; an agreement's reference
  * in a path takes every reference the body accepts (one with a space, a slash or a long
- * number could be recorded and then never ended: §4.4), else 400 INVALID_REFERENCE.
+ * number could be recorded and then never ended: §4.4), else 400 INVALID_REFERENCE; an
+ * erasure acknowledgement's `system` may be a recipient id that is no slug (`Acme_EU`).
  */
 export const API_VERSION = '1.3.0';
 

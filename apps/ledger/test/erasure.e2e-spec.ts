@@ -100,6 +100,24 @@ describe('erasure that really erases (§2.10, §2.6)', () => {
     l = await startLedger(almaty('2026-04-18'), {}, l.dataDir); // for afterEach
   });
 
+  it('a recipient whose id is no slug (Acme_EU) can still acknowledge, so the erasure completes (§2.10, §3.3)', async () => {
+    expect((await l.command('admin', '/v1/recipients', { recipientId: 'Acme_EU', name: 'Acme Europe', kind: 'processor', country: 'DE' })).status).toBe(201);
+    await l.command('admin', '/v1/recipients/Acme_EU/confidentiality-agreements', { reference: 'NDA-9', signedOn: '2026-01-15' });
+    await l.command('service', '/v1/subjects/a-1/consents', grantBody({ crossBorderTransfer: true }));
+    expect((await l.command('service', '/v1/subjects/a-1/transfers', {
+      recipientId: 'Acme_EU', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: almaty('2026-03-01'),
+    })).status).toBe(201);
+    const w = await l.command('service', '/v1/subjects/a-1/consent-withdrawals', { purposes: 'all', receivedOn: '2026-03-02' });
+    const erasureId = w.body.events.find((e: { type: string }) => e.type === 'ErasureScheduled').data.erasureId;
+    l.clock.set(almaty('2026-04-18', 0.5));
+    expect(await tick(l)).toMatchObject({ started: 1 });
+    const ack = (system: string) => l.command('service', `/v1/subjects/a-1/erasures/${erasureId}/acknowledgements`, { system });
+    // a system the erasure does not wait for is refused, not recorded
+    expect((await ack('Nobody_Else')).body).toMatchObject({ status: 422, code: 'UNEXPECTED_SYSTEM' });
+    await ack('crm');
+    expect((await ack('Acme_EU')).body.events.map((e: { type: string }) => e.type)).toEqual(['ErasureAcknowledged', 'ErasureCompleted']);
+  });
+
   it('§2.6: when retention ends, schedules erasure and carries it out after its due date', async () => {
     await subjectWithData(l, 'r-1');
     await l.command('service', '/v1/subjects/r-1/agreement-termination', { endedOn: '2023-03-01', reason: 'contract-ended' });

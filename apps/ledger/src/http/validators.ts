@@ -40,6 +40,16 @@ export const Matching = (pattern: RegExp, message: string) => enforcing(Matches(
  */
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 export const IsSlug = () => Matching(SLUG_PATTERN, '$property must be a lower-case slug');
+/**
+ * A downstream system that confirms an erasure: an internal system (a slug from
+ * LEDGER_ERASURE_SYSTEMS) or a recipient (an opaque id, `Acme_EU`): both are in an
+ * erasure's `awaiting`, so both must be able to acknowledge.
+ */
+export const isErasureSystem = (v: unknown): v is string => (typeof v === 'string' && SLUG_PATTERN.test(v)) || isOpaqueId(v);
+export const IsErasureSystem = () => enforcing(
+  ValidateBy({ name: 'isErasureSystem', validator: { validate: isErasureSystem, defaultMessage: () => '$property must be a system slug or a recipient id' } }),
+  { pattern: OPAQUE_ID_PATTERN },
+);
 /** Ids the ledger issues itself: lower-case UUIDs. */
 export const LEDGER_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Case, contract and agreement references as people write them (`case 2-1234/2026`). */

@@ -7,7 +7,7 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { defaultTopics, Relay, SqliteRelayCheckpoint, TopicMisconfiguredError, WorkerProducer, type Topics } from '@ledger/messaging';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
 import { systemCommandContext } from '../http/command-context';
-import { LEDGER_ID_PATTERN, SLUG_PATTERN } from '../http/validators';
+import { isErasureSystem, LEDGER_ID_PATTERN } from '../http/validators';
 import { SUBJECT_DECIDER } from '../infrastructure/infrastructure.module';
 import { ROOT_LOGGER } from '../infrastructure/logger';
 import { SubjectCommands } from '../subjects/subject-commands';
@@ -124,7 +124,7 @@ export class PublishingWorker implements OnApplicationBootstrap, BeforeApplicati
       return;
     }
     const { subjectId, erasureId, system } = ack as { subjectId?: unknown; erasureId?: unknown; system?: unknown };
-    if (!isOpaqueId(subjectId) || typeof erasureId !== 'string' || !LEDGER_ID_PATTERN.test(erasureId) || typeof system !== 'string' || !SLUG_PATTERN.test(system)) {
+    if (!isOpaqueId(subjectId) || typeof erasureId !== 'string' || !LEDGER_ID_PATTERN.test(erasureId) || !isErasureSystem(system)) {
       this.logger.warn('acknowledgement skipped: does not match the contract');
       return;
     }

@@ -34,8 +34,11 @@ export interface CreateAppOptions {
  * in a path takes every reference the body accepts (one with a space, a slash or a long
  * number could be recorded and then never ended: §4.4), else 400 INVALID_REFERENCE; an
  * erasure acknowledgement's `system` may be a recipient id that is no slug (`Acme_EU`).
+ * 1.4.0: a transfer's basis is judged at `transferredAt` (§3.2): before the consent was
+ * given it is 422 NO_BASIS_AT_TRANSFER_TIME; one made while a since-withdrawn or expired
+ * consent stood is recorded.
  */
-export const API_VERSION = '1.3.0';
+export const API_VERSION = '1.4.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

@@ -13,7 +13,7 @@ async function subjectWithData(l: Ledger, id: string) {
   await l.command('service', `/v1/subjects/${id}/consents`, grantBody({ crossBorderTransfer: true }));
   await l.command('service', `/v1/subjects/${id}/personal-data`, { category: 'email-address', source: 'subject', value: CANARY });
   await l.command('service', `/v1/subjects/${id}/transfers`, {
-    recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: almaty('2026-03-01'),
+    recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: almaty('2026-03-02'),
   });
 }
 
@@ -105,7 +105,7 @@ describe('erasure that really erases (§2.10, §2.6)', () => {
     await l.command('admin', '/v1/recipients/Acme_EU/confidentiality-agreements', { reference: 'NDA-9', signedOn: '2026-01-15' });
     await l.command('service', '/v1/subjects/a-1/consents', grantBody({ crossBorderTransfer: true }));
     expect((await l.command('service', '/v1/subjects/a-1/transfers', {
-      recipientId: 'Acme_EU', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: almaty('2026-03-01'),
+      recipientId: 'Acme_EU', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: almaty('2026-03-02'),
     })).status).toBe(201);
     const w = await l.command('service', '/v1/subjects/a-1/consent-withdrawals', { purposes: 'all', receivedOn: '2026-03-02' });
     const erasureId = w.body.events.find((e: { type: string }) => e.type === 'ErasureScheduled').data.erasureId;

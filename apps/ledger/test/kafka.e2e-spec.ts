@@ -25,7 +25,7 @@ maybe('erasure end to end over Kafka', () => {
       await l.command('service', '/v1/subjects/kf-1/consents', grantBody());
       await l.command('service', '/v1/subjects/kf-1/personal-data', { category: 'email-address', source: 'subject', value: CANARY });
       await l.command('service', '/v1/subjects/kf-1/transfers', {
-        recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: almaty('2026-03-01'),
+        recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: almaty('2026-03-02'),
       });
       await l.command('service', '/v1/subjects/kf-1/consent-withdrawals', { purposes: 'all', receivedOn: '2026-03-02' });
 

@@ -12,7 +12,7 @@ describe('rebuild of the read models, without downtime', () => {
     for (let i = 0; i < 30; i++) {
       await l.command('service', `/v1/subjects/b-${i}/consents`, grantBody());
       await l.command('service', `/v1/subjects/b-${i}/transfers`, {
-        recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: '2026-11-25T04:00:00Z',
+        recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: '2026-11-25T05:00:00Z',
       });
     }
     await l.settled();

@@ -9,7 +9,10 @@ describe('registers from the read models', () => {
   beforeAll(async () => {
     l = await startLedger('2026-11-25T05:00:00Z', { LEDGER_READ_WAIT_MS: '300' });
     await seedReferenceData(l);
+    // consents given the day before, so that a transfer of 24 November had its basis (§3.2)
+    l.clock.set('2026-11-24T00:00:00Z');
     for (const s of ['r-a', 'r-b', 'r-c']) await l.command('service', `/v1/subjects/${s}/consents`, grantBody({ crossBorderTransfer: true }));
+    l.clock.set('2026-11-25T05:00:00Z');
     await l.command('service', '/v1/subjects/r-a/transfers', transfer('kz-partner'));
     await l.command('service', '/v1/subjects/r-a/transfers', transfer('de-processor', { categories: ['phone-number'] }));
     await l.command('service', '/v1/subjects/r-b/transfers', transfer('de-processor', { form: 'identifiable' }));

@@ -13,7 +13,7 @@ describe('subject lifecycle through HTTP', () => {
     expect((await l.command('service', '/v1/subjects/u-1/consents', grantBody())).status).toBe(201);
     expect((await l.command('service', '/v1/subjects/u-1/personal-data', { category: 'email-address', source: 'subject', value: 'a@b.kz' })).status).toBe(201);
     const transfer = await l.command('service', '/v1/subjects/u-1/transfers', {
-      recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'pseudonymised', transferredAt: '2026-11-25T04:00:00Z',
+      recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'pseudonymised', transferredAt: '2026-11-25T05:00:00Z',
     });
     expect(transfer.status).toBe(201);
     expect(transfer.body.events[0].data).toMatchObject({ crossBorder: false, recipientCountry: 'KZ' });
@@ -67,7 +67,7 @@ describe('subject lifecycle through HTTP', () => {
 
   it('flags cross-border transfers and refuses them without consent to cross the border (§3.2)', async () => {
     await l.command('service', '/v1/subjects/u-4/consents', grantBody());
-    const body = { recipientId: 'de-processor', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: '2026-11-25T04:00:00Z' };
+    const body = { recipientId: 'de-processor', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: '2026-11-25T05:00:00Z' };
     const refused = await l.command('service', '/v1/subjects/u-4/transfers', body);
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ code: 'CROSS_BORDER_NOT_CONSENTED', clause: '§3.2' });
@@ -77,11 +77,19 @@ describe('subject lifecycle through HTTP', () => {
     expect(ok.body.events[0].data).toMatchObject({ crossBorder: true, recipientCountry: 'DE' });
   });
 
+  it('judges a transfer at the time the data left: before the consent was given it had no basis (§3.2)', async () => {
+    await l.command('service', '/v1/subjects/u-9/consents', grantBody());
+    const r = await l.command('service', '/v1/subjects/u-9/transfers', {
+      recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: '2026-11-24T12:00:00Z',
+    });
+    expect(r.body).toMatchObject({ status: 422, code: 'NO_BASIS_AT_TRANSFER_TIME', clause: '§3.2' });
+  });
+
   it('refuses a transfer to a recipient whose confidentiality agreement has ended (§4.4)', async () => {
     await l.command('service', '/v1/subjects/u-5/consents', grantBody());
     await l.command('admin', '/v1/recipients/kz-partner/confidentiality-agreements/NDA-1/end', { endedOn: '2026-11-01' });
     const r = await l.command('service', '/v1/subjects/u-5/transfers', {
-      recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: '2026-11-25T04:00:00Z',
+      recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: '2026-11-25T05:00:00Z',
     });
     expect(r.body).toMatchObject({ status: 422, code: 'NO_CONFIDENTIALITY_AGREEMENT', clause: '§4.4' });
   });

@@ -136,7 +136,7 @@ describe('subject decider', () => {
   });
 
   describe('§3 transfers', () => {
-    const transfer = (recipient: RecipientSnapshot | null, over: Partial<{ purpose: Purpose }> = {}): SubjectCommand => ({
+    const transfer = (recipient: RecipientSnapshot | null, over: Partial<{ purpose: Purpose; transferredAt: Date }> = {}): SubjectCommand => ({
       type: 'RecordTransfer', now,
       data: { transferId: 't1', recipient, purpose: 'service-provision', categories: ['email-address'], form: 'pseudonymised', transferredAt: now, ...over },
     });
@@ -155,6 +155,51 @@ describe('subject decider', () => {
       spec.given([granted(['service-provision'])]).when(transfer(null)).thenThrows('RECIPIENT_NOT_REGISTERED'));
     it('refuses a purpose without an active basis', () =>
       spec.given([granted(['service-provision'])]).when(transfer(kzPartner, { purpose: 'marketing-events' })).thenThrows('NO_BASIS_FOR_PURPOSE'));
+    describe('§3.2 the basis is judged when the data left, not when the transfer is recorded', () => {
+      const withdrawn = (receivedOn: string): SubjectEvent => ({
+        type: 'ConsentWithdrawn', data: { withdrawalId: 'w1', purposes: ['service-provision'], receivedOn, retractableUntil: '2026-04-17' },
+      });
+      it('refuses a transfer made before the consent was given', () =>
+        spec.given([granted(['service-provision'])]).when(transfer(kzPartner, { transferredAt: new Date('2026-01-31T23:59:59Z') }))
+          .thenThrows('NO_BASIS_AT_TRANSFER_TIME', '§3.2'));
+      it('records, late, a transfer made while the consent stood, though it has been withdrawn since', () =>
+        spec.given([granted(['service-provision']), withdrawn('2026-02-20')]).when(transfer(kzPartner, { transferredAt: new Date('2026-02-19T12:00:00Z') }))
+          .thenEvents(([e]) => expect(e).toMatchObject({ type: 'TransferRecorded', data: { transferredAt: '2026-02-19T12:00:00.000Z' } })));
+      it('refuses a transfer on or after the day the withdrawal was received', () =>
+        spec.given([granted(['service-provision']), withdrawn('2026-02-20')]).when(transfer(kzPartner, { transferredAt: new Date('2026-02-20T04:00:00Z') }))
+          .thenThrows('NO_BASIS_FOR_PURPOSE', '§3.2'));
+      it('records a transfer made before a consent expired, after it expired', () =>
+        spec.given([granted(['service-provision'], { validUntil: '2026-02-28' })]).when(transfer(kzPartner, { transferredAt: new Date('2026-02-27T12:00:00Z') }))
+          .thenEvents(([e]) => expect(e).toMatchObject({ type: 'TransferRecorded' })));
+      it('property: recorded exactly when granted by then, not yet withdrawn that Kazakhstan day, and not expired', () => {
+        const day = 86_400_000;
+        const base = Date.parse('2026-01-01T00:00:00Z');
+        fc.assert(fc.property(
+          fc.integer({ min: 0, max: 50 * day }), fc.option(fc.integer({ min: 0, max: 58 }), { nil: null }), fc.option(fc.integer({ min: 0, max: 58 }), { nil: null }),
+          fc.integer({ min: 0, max: 60 * day - 1 }),
+          (grantOffset, withdrawnDay, validDay, transferOffset) => {
+            const iso = (d: number) => new Date(base + d * day).toISOString().slice(0, 10);
+            const grantedAt = new Date(base + grantOffset).toISOString();
+            const history: SubjectEvent[] = [granted(['service-provision'], { grantedAt, validUntil: validDay === null ? null : iso(validDay) })];
+            if (withdrawnDay !== null) history.push(withdrawn(iso(withdrawnDay)));
+            const at = new Date(base + transferOffset);
+            const kzDay = new Date(at.getTime() + 5 * 3_600_000).toISOString().slice(0, 10);
+            const expected = at.getTime() >= Date.parse(grantedAt)
+              && (withdrawnDay === null || kzDay < iso(withdrawnDay))
+              && (validDay === null || kzDay <= iso(validDay));
+            const state = fold(decider, history);
+            let recorded: boolean;
+            try {
+              recorded = decider.decide(transfer(kzPartner, { transferredAt: at }), state).length === 1;
+            } catch (error) {
+              if (!(error instanceof DomainError)) throw error;
+              recorded = false;
+            }
+            return recorded === expected;
+          },
+        ), { numRuns: 500 });
+      });
+    });
     it('refuses while processing is blocked (§2.5)', () =>
       spec.given([granted(['service-provision']), { type: 'ProcessingRestricted', data: { restrictionId: 'x', reason: 'subject-request', requestedOn: '2026-03-01', clause: '§2.5' } }])
         .when(transfer(kzPartner)).thenThrows('PROCESSING_RESTRICTED', '§2.5'));

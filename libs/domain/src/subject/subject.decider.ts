@@ -18,6 +18,10 @@ export interface PurposeState {
   readonly thirdPartyTransfer: boolean;
   readonly crossBorderTransfer: boolean;
   readonly validUntil: LocalDate | null;
+  /** when this basis was given (the latest grant for the purpose) */
+  readonly grantedAt: string;
+  /** the day it stopped: a withdrawal's receipt, or the purpose achieved; null while active */
+  readonly endedOn: LocalDate | null;
 }
 export interface PendingWithdrawal {
   readonly withdrawalId: string;
@@ -88,6 +92,8 @@ export function evolveSubject(state: SubjectState, event: SubjectEvent): Subject
           thirdPartyTransfer: event.data.thirdPartyTransfer,
           crossBorderTransfer: event.data.crossBorderTransfer,
           validUntil: event.data.validUntil,
+          grantedAt: event.data.grantedAt,
+          endedOn: null,
         };
       }
       return { ...s, purposes, agreement: s.agreement === 'none' ? 'active' : s.agreement };
@@ -96,7 +102,7 @@ export function evolveSubject(state: SubjectState, event: SubjectEvent): Subject
       const purposes = { ...s.purposes };
       for (const p of event.data.purposes) {
         const current = purposes[p];
-        if (current) purposes[p] = { ...current, status: 'withdrawn' };
+        if (current) purposes[p] = { ...current, status: 'withdrawn', endedOn: event.data.receivedOn };
       }
       const pending: PendingWithdrawal = {
         withdrawalId: event.data.withdrawalId,
@@ -111,13 +117,13 @@ export function evolveSubject(state: SubjectState, event: SubjectEvent): Subject
       return s;
     case 'PurposeAchieved': {
       const current = s.purposes[event.data.purpose];
-      return current ? { ...s, purposes: { ...s.purposes, [event.data.purpose]: { ...current, status: 'achieved' } } } : s;
+      return current ? { ...s, purposes: { ...s.purposes, [event.data.purpose]: { ...current, status: 'achieved', endedOn: event.data.achievedOn } } } : s;
     }
     case 'WithdrawalRetracted': {
       const purposes = { ...s.purposes };
       for (const p of event.data.purposes) {
         const current = purposes[p];
-        if (current) purposes[p] = { ...current, status: 'active' };
+        if (current) purposes[p] = { ...current, status: 'active', endedOn: null };
       }
       return {
         ...s,
@@ -196,6 +202,21 @@ export function evolveSubject(state: SubjectState, event: SubjectEvent): Subject
 export function isPurposeActive(state: SubjectState, purpose: Purpose, today: LocalDate): boolean {
   const p = state.purposes[purpose];
   return !!p && p.status === 'active' && (p.validUntil === null || compareDates(today, p.validUntil) <= 0);
+}
+
+/**
+ * §3.2 — whether the basis for `purpose` stood at the instant `at` (a transfer is judged
+ * when it happened, not when it is recorded): given at or before it, not yet withdrawn
+ * or achieved on that Kazakhstan day, and not past its `validUntil`. Only the latest
+ * grant for a purpose is kept, so an instant before it finds no basis.
+ */
+export function wasPurposeActiveAt(state: SubjectState, purpose: Purpose, at: Date): boolean {
+  const p = state.purposes[purpose];
+  if (!p || Date.parse(p.grantedAt) > at.getTime()) return false;
+  const day = kzDateOf(at);
+  if (p.endedOn !== null && compareDates(day, p.endedOn) >= 0) return false;
+  if (p.status !== 'active' && p.endedOn === null) return false;
+  return p.validUntil === null || compareDates(day, p.validUntil) <= 0;
 }
 
 export const activePurposes = (state: SubjectState, today: LocalDate): Purpose[] =>
@@ -362,9 +383,13 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
     if (!r.confidentialityAgreementInForce) {
       throw refused('NO_CONFIDENTIALITY_AGREEMENT', '§4.4', 'the recipient has no confidentiality agreement on record');
     }
+    // §3.2 — judged at the moment the data left, which may be before it is recorded
     const p = s.purposes[c.data.purpose];
-    if (!p || !isPurposeActive(s, c.data.purpose, today)) {
-      throw refused('NO_BASIS_FOR_PURPOSE', '§3.2', `there is no active basis for purpose ${c.data.purpose}`);
+    if (!p || !wasPurposeActiveAt(s, c.data.purpose, c.data.transferredAt)) {
+      if (p && isPurposeActive(s, c.data.purpose, today) && Date.parse(p.grantedAt) > c.data.transferredAt.getTime()) {
+        throw refused('NO_BASIS_AT_TRANSFER_TIME', '§3.2', `the basis for purpose ${c.data.purpose} was given after the transfer`);
+      }
+      throw refused('NO_BASIS_FOR_PURPOSE', '§3.2', `there was no active basis for purpose ${c.data.purpose} when the data was transferred`);
     }
     const uncovered = c.data.categories.filter((cat) => !p.categories.includes(cat));
     if (uncovered.length > 0) {

@@ -37,8 +37,10 @@ export interface CreateAppOptions {
  * 1.4.0: a transfer's basis is judged at `transferredAt` (§3.2): before the consent was
  * given it is 422 NO_BASIS_AT_TRANSFER_TIME; one made while a since-withdrawn or expired
  * consent stood is recorded.
+ * 1.5.0: a withdrawal withdraws only consents given by the day it was received (§2.7);
+ * naming one given later is 422 WITHDRAWAL_PREDATES_CONSENT.
  */
-export const API_VERSION = '1.4.0';
+export const API_VERSION = '1.5.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

@@ -9,8 +9,9 @@ describe('registers from the read models', () => {
   beforeAll(async () => {
     l = await startLedger('2026-11-25T05:00:00Z', { LEDGER_READ_WAIT_MS: '300' });
     await seedReferenceData(l);
-    // consents given the day before, so that a transfer of 24 November had its basis (§3.2)
-    l.clock.set('2026-11-24T00:00:00Z');
+    // consents given on 19 November: before the transfer of 24 November (§3.2) and before
+    // the withdrawal r-c sends on 20 November (§2.7)
+    l.clock.set('2026-11-19T00:00:00Z');
     for (const s of ['r-a', 'r-b', 'r-c']) await l.command('service', `/v1/subjects/${s}/consents`, grantBody({ crossBorderTransfer: true }));
     l.clock.set('2026-11-25T05:00:00Z');
     await l.command('service', '/v1/subjects/r-a/transfers', transfer('kz-partner'));

@@ -135,6 +135,26 @@ describe('subject decider', () => {
     });
   });
 
+  describe('§2.7 a withdrawal received before a consent was given', () => {
+    const given = (purposes: Purpose[], grantedAt: string) => granted(purposes, { grantedAt });
+    const withdraw = (purposes: Purpose[] | 'all', receivedOn: string): SubjectCommand => ({
+      type: 'WithdrawConsent', now, data: { withdrawalId: 'w1', erasureId: 'e1', purposes, receivedOn },
+    });
+    it('does not withdraw it: refused, naming the purpose', () =>
+      spec.given([given(['service-provision'], '2026-02-25T06:00:00.000Z')]).when(withdraw(['service-provision'], '2026-02-20'))
+        .thenThrows('WITHDRAWAL_PREDATES_CONSENT', '§2.7'));
+    it('"all" withdraws only the consents given by the day of receipt', () =>
+      spec.given([given(['product-promotion'], '2026-02-01T06:00:00.000Z'), { ...given(['marketing-events'], '2026-02-25T06:00:00.000Z'), data: { ...given(['marketing-events'], '2026-02-25T06:00:00.000Z').data, consentId: 'c2' } }])
+        .when(withdraw('all', '2026-02-20'))
+        .thenEvents(([e]) => expect(e).toMatchObject({ type: 'ConsentWithdrawn', data: { purposes: ['product-promotion'] } })));
+    it('"all" with every consent given after receipt is refused', () =>
+      spec.given([given(['service-provision'], '2026-02-25T06:00:00.000Z')]).when(withdraw('all', '2026-02-24'))
+        .thenThrows('WITHDRAWAL_PREDATES_CONSENT', '§2.7'));
+    it('a consent given on the day of receipt is withdrawn (the order within a day is unknown: the withdrawal wins)', () =>
+      spec.given([given(['service-provision'], '2026-02-25T18:00:00.000Z')]).when(withdraw(['service-provision'], '2026-02-25'))
+        .thenEvents(([e]) => expect(e).toMatchObject({ type: 'ConsentWithdrawn' })));
+  });
+
   describe('§3 transfers', () => {
     const transfer = (recipient: RecipientSnapshot | null, over: Partial<{ purpose: Purpose; transferredAt: Date }> = {}): SubjectCommand => ({
       type: 'RecordTransfer', now,

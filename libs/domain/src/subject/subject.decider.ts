@@ -279,9 +279,16 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
     const today = kzDateOf(c.now);
     notInFuture(c.data.receivedOn, today, 'receivedOn');
     const consentBased = activePurposes(s, today).filter((p) => s.purposes[p]?.basis === 'consent');
+    // §2.7 — an application received before a consent was given does not withdraw it: the
+    // later consent is the subject's latest word (a paper application recorded late must
+    // not erase a subject who signed up again since).
+    const givenAfterReceipt = (p: Purpose) => compareDates(kzDateOf(new Date(s.purposes[p]!.grantedAt)), c.data.receivedOn) > 0;
     let targets: Purpose[];
     if (c.data.purposes === 'all') {
-      targets = consentBased;
+      targets = consentBased.filter((p) => !givenAfterReceipt(p));
+      if (targets.length === 0 && consentBased.length > 0) {
+        throw refused('WITHDRAWAL_PREDATES_CONSENT', '§2.7', 'every active consent was given after the application was received');
+      }
     } else {
       for (const p of c.data.purposes) {
         const ps = s.purposes[p];
@@ -289,6 +296,9 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
           throw refused('BASIS_NOT_CONSENT', '§2.9', `purpose ${p} rests on ${ps.basis}, which a withdrawal does not end`);
         }
         if (!consentBased.includes(p)) throw refused('NO_ACTIVE_CONSENT', '§2.7', `there is no active consent for purpose ${p}`);
+        if (givenAfterReceipt(p)) {
+          throw refused('WITHDRAWAL_PREDATES_CONSENT', '§2.7', `the consent for purpose ${p} was given after the application was received`);
+        }
       }
       targets = [...new Set(c.data.purposes)];
     }

@@ -2,7 +2,7 @@ import { Injectable, ValidationPipe, type PipeTransform, type ValidationError } 
 import { validateSync, type ValidatorOptions } from 'class-validator';
 import { isOpaqueId, OPAQUE_ID_PATTERN } from '@ledger/domain';
 import { ProblemException } from './problem';
-import { LEDGER_ID_PATTERN, REFERENCE_PATTERN } from './validators';
+import { LEDGER_ID_PATTERN, REFERENCE_PATTERN, VERSION_PATTERN } from './validators';
 
 /** Field paths and the rules they broke, never the values (they may be personal data). */
 function describe(errors: ValidationError[], parent = ''): { field: string; rules: string[] }[] {
@@ -58,8 +58,6 @@ export class ReferencePipe implements PipeTransform<string, string> {
     return value;
   }
 }
-
-export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 
 /** Policy version labels in paths. */
 @Injectable()

@@ -55,4 +55,5 @@ export const LEDGER_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 /** Case, contract and agreement references as people write them (`case 2-1234/2026`). */
 export const REFERENCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,127}$/;
 export const IsReference = () => Matching(REFERENCE_PATTERN, '$property must be a reference');
-export const IsVersion = () => Matching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, '$property must be a version label');
+export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+export const IsVersion = () => Matching(VERSION_PATTERN, '$property must be a version label');

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { DomainError, isOpaqueId, type Decider, type SubjectCommand, type SubjectEvent, type SubjectState } from '@ledger/domain';
@@ -13,15 +14,7 @@ import { ROOT_LOGGER } from '../infrastructure/logger';
 import { SubjectCommands } from '../subjects/subject-commands';
 
 /** Waits `ms`, or less if `signal` aborts first (shutdown must not wait out a back-off). */
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
-  const timer = setTimeout(done, ms).unref();
-  signal?.addEventListener('abort', done, { once: true });
-  function done() {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', done);
-    resolve();
-  }
-});
+const sleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, { ref: false, signal }).catch(() => undefined);
 
 /**
  * Kafka publishing (LEDGER_ROLES includes `publisher`, KAFKA_BROKERS set): the relay
@@ -117,13 +110,9 @@ export class PublishingWorker implements OnApplicationBootstrap, BeforeApplicati
       this.logger.warn('acknowledgement skipped: not JSON');
       return;
     }
-    // JSON, but not an object (`null`, a number, an array): skipped too, or a message of
-    // `null` would throw here, be redelivered, and stop the partition behind it for good
-    if (typeof ack !== 'object' || ack === null || Array.isArray(ack)) {
-      this.logger.warn('acknowledgement skipped: does not match the contract');
-      return;
-    }
-    const { subjectId, erasureId, system } = ack as { subjectId?: unknown; erasureId?: unknown; system?: unknown };
+    // `?? {}`: a message of JSON `null` would otherwise throw here, be redelivered, and stop
+    // the partition behind it for good; any other non-object lacks the fields below
+    const { subjectId, erasureId, system } = (ack ?? {}) as { subjectId?: unknown; erasureId?: unknown; system?: unknown };
     if (!isOpaqueId(subjectId) || typeof erasureId !== 'string' || !LEDGER_ID_PATTERN.test(erasureId) || !isErasureSystem(system)) {
       this.logger.warn('acknowledgement skipped: does not match the contract');
       return;

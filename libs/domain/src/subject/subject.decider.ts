@@ -215,7 +215,6 @@ export function wasPurposeActiveAt(state: SubjectState, purpose: Purpose, at: Da
   if (!p || Date.parse(p.grantedAt) > at.getTime()) return false;
   const day = kzDateOf(at);
   if (p.endedOn !== null && compareDates(day, p.endedOn) >= 0) return false;
-  if (p.status !== 'active' && p.endedOn === null) return false;
   return p.validUntil === null || compareDates(day, p.validUntil) <= 0;
 }
 

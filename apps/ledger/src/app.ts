@@ -39,8 +39,13 @@ export interface CreateAppOptions {
  * consent stood is recorded.
  * 1.5.0: a withdrawal withdraws only consents given by the day it was received (§2.7);
  * naming one given later is 422 WITHDRAWAL_PREDATES_CONSENT.
+ * 1.6.0: a consent to service-provision resumes an agreement a withdrawal suspended
+ * (§2.7): the grant's response lists AgreementResumed (event schema version 2, reason
+ * `consent-granted`), and the subject reads `agreement.state: active` again. Once an
+ * erasure is started, a transfer or personal data is 422 ERASURE_IN_PROGRESS (§2.10,
+ * §3.3: a recipient recorded then was never asked to delete).
  */
-export const API_VERSION = '1.5.0';
+export const API_VERSION = '1.6.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

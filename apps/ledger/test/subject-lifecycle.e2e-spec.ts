@@ -34,6 +34,23 @@ describe('subject lifecycle through HTTP', () => {
     expect((await l.read('service', '/v1/subjects/u-1')).body).toMatchObject({ openErasure: null, agreement: { state: 'active' } });
   });
 
+  it('consenting to the service again resumes an agreement a withdrawal suspended (§2.7)', async () => {
+    await l.command('service', '/v1/subjects/u-13/consents', grantBody());
+    await l.command('service', '/v1/subjects/u-13/consents', grantBody({ purposes: ['legal-compliance'], basis: 'legal-obligation' }));
+    const withdrawal = await l.command('service', '/v1/subjects/u-13/consent-withdrawals', { purposes: ['service-provision'], receivedOn: '2026-11-25' });
+    // the legal obligation still holds the data: suspended, no erasure
+    expect(withdrawal.body.events.map((e: { type: string }) => e.type)).toEqual(['ConsentWithdrawn', 'AgreementSuspended']);
+    expect((await l.read('service', '/v1/subjects/u-13')).body.agreement).toMatchObject({ state: 'suspended' });
+
+    const again = await l.command('service', '/v1/subjects/u-13/consents', grantBody());
+    expect(again.status).toBe(201);
+    expect(again.body.events.map((e: { type: string }) => e.type)).toEqual(['ConsentGranted', 'AgreementResumed']);
+    expect(again.body.events[1].data).toMatchObject({ reason: 'consent-granted', withdrawalId: withdrawal.body.events[0].data.withdrawalId, clause: '§2.7' });
+    expect((await l.read('service', '/v1/subjects/u-13')).body.agreement).toMatchObject({ state: 'active' });
+    const history = await l.call('auditor', 'GET', '/v1/subjects/u-13/history');
+    expect(history.body.events.at(-1)).toMatchObject({ type: 'AgreementResumed', metadata: { schemaVersion: 2 } });
+  });
+
   it('takes the UUIDs platforms issue as subject ids, digits and all, and refuses a phone number (ARCHITECTURE §3)', async () => {
     // one random UUID in seven holds a run of 7+ digits, as this one does
     const uuid = '550e8400-e29b-41d4-a716-446655440000';

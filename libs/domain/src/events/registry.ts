@@ -27,7 +27,8 @@ export const EVENT_REGISTRY = {
   WithdrawalRefused: subject(),
   WithdrawalRetracted: subject(),
   AgreementSuspended: subject(),
-  AgreementResumed: subject(),
+  // v2 adds the `consent-granted` reason; a v1 event (always `withdrawal-retracted`) is a valid v2 event
+  AgreementResumed: { ...subject(), schemaVersion: 2 },
   AgreementTerminated: subject(),
   PurposeAchieved: subject(),
   ErasureScheduled: subject(),
@@ -58,10 +59,14 @@ export const registrationOf = (type: LedgerEventType): Registration => EVENT_REG
 
 /**
  * Old schema versions are upcast on read, never rewritten (ARCHITECTURE §3). Each entry
- * turns version n into n + 1; none exist yet because every event is at version 1.
+ * turns version n into n + 1.
  */
 type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
-const UPCASTERS: Partial<Record<LedgerEventType, Record<number, Upcaster>>> = {};
+const unchanged: Upcaster = (data) => data;
+const UPCASTERS: Partial<Record<LedgerEventType, Record<number, Upcaster>>> = {
+  // v2 only added a reason (`consent-granted`); every v1 event reads as it was written
+  AgreementResumed: { 1: unchanged },
+};
 
 export class UnknownEventTypeError extends Error {
   constructor(readonly eventType: string) {
@@ -73,6 +78,10 @@ export class UnknownEventTypeError extends Error {
 /** A stored event as the domain sees it: known type, current schema. */
 export function toDomainEvent(type: string, schemaVersion: number, data: unknown): LedgerEvent {
   if (!isLedgerEventType(type)) throw new UnknownEventTypeError(type);
+  if (schemaVersion > EVENT_REGISTRY[type].schemaVersion) {
+    // written by a newer build (a rolling upgrade): never guess at a shape this one does not know
+    throw new Error(`${type} has schema version ${schemaVersion}, newer than this build reads (${EVENT_REGISTRY[type].schemaVersion})`);
+  }
   let d = data as Record<string, unknown>;
   for (let v = schemaVersion; v < EVENT_REGISTRY[type].schemaVersion; v++) {
     const up = UPCASTERS[type]?.[v];

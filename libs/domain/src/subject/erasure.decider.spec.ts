@@ -87,6 +87,23 @@ describe('erasure (§2.10)', () => {
       .thenThrows('RETRACTION_TOO_LATE', '§2.10');
   });
 
+  it('once the decision is recorded, takes no transfer and no data: the list of who must delete is fixed (§2.10, §3.3)', () => {
+    // a transfer made before the withdrawal, recorded late: welcome while the erasure is only scheduled…
+    const lateTransfer: SubjectCommand = {
+      type: 'RecordTransfer', now: on('2026-04-18'),
+      data: {
+        transferId: 't2', recipient: { recipientId: 'de-processor', kind: 'processor', country: 'DE', confidentialityAgreementInForce: true },
+        purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: on('2026-03-01'),
+      },
+    };
+    spec.given(base).when(lateTransfer).thenEvents((e) => expect(e.map((x) => x.type)).toEqual(['TransferRecorded']));
+    // …refused once the erasure started: de-processor is not among those asked to delete
+    spec.given([...base, started(['crm', 'kz-partner'])]).when(lateTransfer).thenThrows('ERASURE_IN_PROGRESS', '§2.10');
+    spec.given([...base, started(['crm'])])
+      .when({ type: 'RecordPersonalData', now: on('2026-04-18'), data: { category: 'email-address', source: 'subject', value: { alg: 'A256GCM', v: 1, iv: '', ct: '', tag: '' } } })
+      .thenThrows('ERASURE_IN_PROGRESS', '§2.10');
+  });
+
   it('§2.6: the end of retention schedules an erasure due 30 working days later', () => {
     const terminated: SubjectEvent = { type: 'AgreementTerminated', data: { endedOn: '2023-03-01', retentionEndsOn: '2026-03-01', reason: 'contract-ended', clause: '§2.6' } };
     const cmd = (date: string): SubjectCommand => ({ type: 'ScheduleRetentionErasure', now: on(date), data: { erasureId: 'r1' } });

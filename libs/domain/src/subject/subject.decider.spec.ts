@@ -7,7 +7,7 @@ import { DomainError } from '../errors';
 import { PURPOSES, type Purpose } from '../policy/vocabulary';
 import type { SealedValue } from '../sealed';
 import type { GrantConsent, RecipientSnapshot, SubjectCommand } from './subject.commands';
-import { activePurposes, createSubjectDecider } from './subject.decider';
+import { activePurposes, createSubjectDecider, isPurposeActive } from './subject.decider';
 import type { ConsentGranted, SubjectEvent } from './subject.events';
 
 const decider = createSubjectDecider(new WorkingDayCalendar());
@@ -111,6 +111,32 @@ describe('subject decider', () => {
       expect(activePurposes(state, '2026-03-10')).toEqual(['service-provision']);
       const again = decider.decide({ ...withdrawAll('2026-03-10'), now: kzStartOf('2026-03-11') } as SubjectCommand, state);
       expect(again.map((e) => e.type)).toContain('ErasureScheduled');
+    });
+  });
+
+  describe('§2.7 consenting to the service again after a withdrawal suspended the agreement', () => {
+    // the service-provision consent withdrawn; a legal obligation still holds the data, so no erasure
+    const suspended = (): SubjectEvent[] => {
+      const h: SubjectEvent[] = [granted(['service-provision']), granted(['legal-compliance'], { basis: 'legal-obligation' })];
+      return [...h, ...decider.decide(withdrawAll(), fold(decider, h))];
+    };
+    it('resumes the agreement, naming the withdrawal that suspended it and the new consent', () => {
+      expect(suspended().map((e) => e.type)).toEqual(['ConsentGranted', 'ConsentGranted', 'ConsentWithdrawn', 'AgreementSuspended']);
+      return spec.given(suspended()).when(grant({ consentId: 'c2' })).thenEvents((events) => {
+        expect(events).toEqual([
+          expect.objectContaining({ type: 'ConsentGranted' }),
+          { type: 'AgreementResumed', data: { reason: 'consent-granted', withdrawalId: 'w1', consentId: 'c2', clause: '§2.7' } },
+        ]);
+        expect(fold(decider, [...suspended(), ...events]).agreement).toBe('active');
+      });
+    });
+    it('a consent to another purpose leaves it suspended', () =>
+      spec.given(suspended()).when(grant({ purposes: ['product-promotion'] }))
+        .thenEvents((events) => expect(events.map((e) => e.type)).toEqual(['ConsentGranted'])));
+    it('a later retraction of that withdrawal does not resume it a second time', () => {
+      const h = [...suspended(), ...decider.decide(grant({ consentId: 'c2' }), fold(decider, suspended()))];
+      const retract: SubjectCommand = { type: 'RetractWithdrawal', now, data: { retractedOn: '2026-03-02', via: 'application' } };
+      expect(decider.decide(retract, fold(decider, h)).map((e) => e.type)).toEqual(['WithdrawalRetracted']);
     });
   });
 
@@ -294,14 +320,47 @@ describe('subject decider properties', () => {
               expect(state.legalHolds).toEqual([]);
               expect(state.openObligations).toEqual([]);
             }
+            if (e.type === 'AgreementResumed') expect(state.agreement).toBe('suspended');
             state = decider.evolve(state, e);
             history.push(e);
           }
+          // §2.7 — the agreement is suspended only while the service has no basis
+          if (state.agreement === 'suspended') expect(isPurposeActive(state, 'service-provision', '2026-03-02')).toBe(false);
         }
         // at most one erasure open at a time, and it is the one last scheduled and not cancelled
         const scheduled = history.filter((e) => e.type === 'ErasureScheduled').length;
         const cancelled = history.filter((e) => e.type === 'ErasureCancelled').length;
         expect(scheduled - cancelled).toBe(state.erasure ? 1 : 0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('§2.7 the agreement stays suspended only while the service has no basis, and resumes once per suspension', () => {
+    const lifecycleArb = (n: number): fc.Arbitrary<SubjectCommand> => fc.oneof(
+      fc.record({ purposes: fc.uniqueArray(fc.constantFrom<Purpose>('service-provision', 'product-promotion', 'legal-compliance'), { minLength: 1, maxLength: 2 }), basis: fc.constantFrom('consent', 'contract') })
+        .map(({ purposes, basis }) => grant({ purposes, basis: basis as 'consent', consentId: `c${n}` }) as SubjectCommand),
+      fc.constantFrom<'all' | Purpose[]>('all', ['service-provision'], ['product-promotion'])
+        .map((purposes): SubjectCommand => ({ type: 'WithdrawConsent', now, data: { withdrawalId: `w${n}`, erasureId: `e${n}`, purposes, receivedOn: '2026-03-02' } })),
+      fc.constant<SubjectCommand>({ type: 'RetractWithdrawal', now, data: { retractedOn: '2026-03-02', via: 'application' } }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { minLength: 1, maxLength: 15 }).chain((ns) => fc.tuple(...ns.map((_, i) => lifecycleArb(i)))), (commands) => {
+        let state = decider.initialState;
+        for (const c of commands) {
+          let events: readonly SubjectEvent[] = [];
+          try {
+            events = decider.decide(c, state);
+          } catch (e) {
+            expect(e).toBeInstanceOf(DomainError);
+            continue;
+          }
+          for (const e of events) {
+            if (e.type === 'AgreementResumed') expect(state.agreement).toBe('suspended');
+            state = decider.evolve(state, e);
+          }
+          if (state.agreement === 'suspended') expect(isPurposeActive(state, 'service-provision', '2026-03-02')).toBe(false);
+        }
       }),
       { numRuns: 300 },
     );

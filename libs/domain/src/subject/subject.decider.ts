@@ -140,7 +140,8 @@ export function evolveSubject(state: SubjectState, event: SubjectEvent): Subject
         ),
       };
     case 'AgreementResumed':
-      return { ...s, agreement: 'active' };
+      // the suspension is over: no later retraction resumes it a second time
+      return { ...s, agreement: 'active', pendingWithdrawals: s.pendingWithdrawals.map((w) => ({ ...w, suspendedAgreement: false })) };
     case 'AgreementTerminated':
       return { ...s, agreement: 'terminated', retentionEndsOn: event.data.retentionEndsOn };
     case 'ErasureScheduled':
@@ -229,6 +230,16 @@ function notErased(state: SubjectState): void {
     throw refused('SUBJECT_ERASED', '§2.10', 'the personal data of this subject has been destroyed');
   }
 }
+/**
+ * §2.10 / §3.3 — once the decision to destroy is recorded (`ErasureStarted`), the list of
+ * systems that must confirm their deletion is fixed: a transfer recorded now would name a
+ * recipient never asked to delete, and data recorded now would be destroyed at once.
+ */
+function notBeingErased(state: SubjectState): void {
+  if (state.erasure && state.erasure.stage !== 'scheduled') {
+    throw refused('ERASURE_IN_PROGRESS', '§2.10', 'the decision to destroy this subject\'s data is recorded: nothing more is collected or transferred');
+  }
+}
 function known(state: SubjectState): void {
   if (state.status === 'new') throw refused('UNKNOWN_SUBJECT', '§2.1', 'no consent or data has been recorded for this subject');
 }
@@ -254,7 +265,7 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
     if (c.data.validUntil !== null && compareDates(c.data.validUntil, today) < 0) {
       throw invalid('DATE_IN_PAST', 'validUntil must not be earlier than today');
     }
-    return [{
+    const events: SubjectEvent[] = [{
       type: 'ConsentGranted',
       data: {
         consentId: c.data.consentId,
@@ -270,6 +281,16 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
         grantedAt: c.now.toISOString(),
       },
     }];
+    // §2.7 — a withdrawal of the service's basis suspended the agreement; consenting to the
+    // service again lets it be performed again.
+    const suspendedBy = s.agreement === 'suspended' ? s.pendingWithdrawals.findLast((w) => w.suspendedAgreement) : undefined;
+    if (suspendedBy && c.data.purposes.includes('service-provision')) {
+      events.push({
+        type: 'AgreementResumed',
+        data: { reason: 'consent-granted', withdrawalId: suspendedBy.withdrawalId, consentId: c.data.consentId, clause: '§2.7' },
+      });
+    }
+    return events;
   }
 
   function withdraw(c: WithdrawConsent, s: SubjectState): SubjectEvent[] {
@@ -354,10 +375,12 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
       throw refused('RETRACTION_TOO_LATE', '§2.10', 'the 30 working days after the withdrawal have passed');
     }
     const events: SubjectEvent[] = [];
+    let resumed = s.agreement !== 'suspended';
     for (const w of open) {
       events.push({ type: 'WithdrawalRetracted', data: { withdrawalId: w.withdrawalId, purposes: w.purposes, retractedOn: c.data.retractedOn, via: c.data.via } });
-      if (w.suspendedAgreement && s.agreement === 'suspended') {
+      if (w.suspendedAgreement && !resumed) {
         events.push({ type: 'AgreementResumed', data: { reason: 'withdrawal-retracted', withdrawalId: w.withdrawalId } });
+        resumed = true;
       }
       if (s.erasure?.withdrawalId === w.withdrawalId) {
         events.push({ type: 'ErasureCancelled', data: { erasureId: s.erasure.erasureId, reason: 'withdrawal-retracted', clause: '§2.10' } });
@@ -368,6 +391,7 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
 
   function recordData(c: RecordPersonalData, s: SubjectState): SubjectEvent[] {
     notErased(s);
+    notBeingErased(s);
     const today = kzDateOf(c.now);
     // §2.5 / Law 94-V — blocking stops collection; the subject may still correct their own data.
     if (s.restrictionId && c.data.source !== 'subject') {
@@ -384,6 +408,7 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
   function transfer(c: RecordTransfer, s: SubjectState): SubjectEvent[] {
     known(s);
     notErased(s);
+    notBeingErased(s);
     const today = kzDateOf(c.now);
     if (c.data.transferredAt.getTime() > c.now.getTime()) throw invalid('DATE_IN_FUTURE', 'transferredAt cannot be in the future');
     if (s.restrictionId) throw refused('PROCESSING_RESTRICTED', '§2.5', 'processing is blocked; nothing may be transferred');

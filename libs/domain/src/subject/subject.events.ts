@@ -46,7 +46,14 @@ export type WithdrawalRetracted = Ev<'WithdrawalRetracted', {
   via: RetractionChannel;
 }>;
 export type AgreementSuspended = Ev<'AgreementSuspended', { reason: 'consent-withdrawn'; withdrawalId: string; clause: '§2.7' }>;
-export type AgreementResumed = Ev<'AgreementResumed', { reason: 'withdrawal-retracted'; withdrawalId: string }>;
+/**
+ * The agreement a withdrawal suspended runs again: the withdrawal was retracted (§2.10), or
+ * (schema version 2) the subject consented to the service anew (§2.7) — `withdrawalId` names
+ * the withdrawal whose suspension ends either way.
+ */
+export type AgreementResumed = Ev<'AgreementResumed',
+  | { reason: 'withdrawal-retracted'; withdrawalId: string }
+  | { reason: 'consent-granted'; withdrawalId: string; consentId: string; clause: '§2.7' }>;
 export type AgreementTerminated = Ev<'AgreementTerminated', {
   endedOn: LocalDate;
   retentionEndsOn: LocalDate;

@@ -1,5 +1,5 @@
 import {
-  createSubjectDecider, fold, policyDecider, POLICY_STREAM, recipientDecider, recipientStream, subjectStream, toDomainEvent,
+  createSubjectDecider, fold, policyDecider, POLICY_STREAM, recipientDecider, recipientStream, subjectStream, registrationOf, toDomainEvent,
   WorkingDayCalendar, PURPOSES, type Decider, type LedgerEvent, type PolicyCommand, type PolicyEvent, type PolicyState,
   type Purpose, type RecipientCommand, type RecipientEvent, type RecipientState, type SubjectCommand, type SubjectEvent, type SubjectState,
 } from '@ledger/domain';
@@ -19,21 +19,21 @@ export function seeded(seed: number) {
 }
 
 let seq = 0;
-const metadata = (now: Date) => {
+const metadata = (type: LedgerEvent['type'], now: Date) => {
   const id = `00000000-0000-7000-8000-${(++seq).toString(16).padStart(12, '0')}`;
-  return { eventId: id, schemaVersion: 1, occurredAt: now.toISOString(), actor: 'service:history', correlationId: id, causationId: id, idempotencyKey: null };
+  return { eventId: id, schemaVersion: registrationOf(type).schemaVersion, occurredAt: now.toISOString(), actor: 'service:history', correlationId: id, causationId: id, idempotencyKey: null };
 };
 
 async function decideAndAppend<C, E extends LedgerEvent, S>(store: EventStore, decider: Decider<C, E, S>, stream: string, command: (s: S) => C): Promise<number> {
   const stored = await store.readStream(stream);
-  const state = fold(decider, stored.map((e) => toDomainEvent(e.type, 1, e.data) as E));
+  const state = fold(decider, stored.map((e) => toDomainEvent(e.type, e.metadata.schemaVersion, e.data) as E));
   let events: readonly E[];
   try {
     events = decider.decide(command(state), state);
   } catch {
     return 0; // refused: the history simply goes on
   }
-  const toAppend: EventToAppend[] = events.map((e) => ({ type: e.type, data: e.data, metadata: metadata(new Date('2026-11-25T06:00:00Z')) }));
+  const toAppend: EventToAppend[] = events.map((e) => ({ type: e.type, data: e.data, metadata: metadata(e.type, new Date('2026-11-25T06:00:00Z')) }));
   await store.append(stream, toAppend, { expectedState: stored.at(-1)?.revision ?? 'no_stream' });
   return events.length;
 }

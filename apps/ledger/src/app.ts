@@ -44,8 +44,12 @@ export interface CreateAppOptions {
  * `consent-granted`), and the subject reads `agreement.state: active` again. Once an
  * erasure is started, a transfer or personal data is 422 ERASURE_IN_PROGRESS (§2.10,
  * §3.3: a recipient recorded then was never asked to delete).
+ * 1.7.0: erasures with reason `basis-expired`, scheduled once every basis passed its
+ * `validUntil` (§2.10, Law 94-V Art. 8); a consent before such an erasure starts cancels
+ * it (ErasureCancelled `basis-renewed`; both events at schema version 2); the erasure
+ * queue filters by `reason`.
  */
-export const API_VERSION = '1.6.0';
+export const API_VERSION = '1.7.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

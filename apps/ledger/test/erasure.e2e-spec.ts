@@ -130,6 +130,30 @@ describe('erasure that really erases (§2.10, §2.6)', () => {
     expect((await l.read('service', '/v1/subjects/r-1')).body).toMatchObject({ status: 'erased', personalData: [] });
   });
 
+  it('§2.10: when every basis has lapsed, schedules erasure; a new consent before it is carried out cancels it', async () => {
+    for (const id of ['x-1', 'x-2']) {
+      await l.command('service', `/v1/subjects/${id}/consents`, grantBody({ validUntil: '2026-03-31' }));
+      await l.command('service', `/v1/subjects/${id}/personal-data`, { category: 'email-address', source: 'subject', value: CANARY });
+    }
+    await l.command('service', '/v1/subjects/x-3/consents', grantBody({ validUntil: '2026-03-31' }));
+    await l.command('service', '/v1/subjects/x-3/consents', grantBody({ purposes: ['legal-compliance'], basis: 'legal-obligation' }));
+    l.clock.set(almaty('2026-03-31', 0.9));
+    expect(await tick(l)).toMatchObject({ expiryScheduled: 0 }); // valid through its last day
+    l.clock.set(almaty('2026-04-01', 0.1));
+    expect(await tick(l)).toMatchObject({ expiryScheduled: 2 }); // x-3 still has its legal obligation
+    expect(await tick(l)).toMatchObject({ expiryScheduled: 0 }); // not twice
+    const queue = (await l.read('auditor', '/v1/erasures?reason=basis-expired')).body.items;
+    expect(queue.map((e: { subjectId: string }) => e.subjectId).sort()).toEqual(['x-1', 'x-2']);
+    expect(queue[0]).toMatchObject({ reason: 'basis-expired', receivedOn: '2026-03-31', dueOn: '2026-05-15', status: 'scheduled' });
+
+    const renewed = await l.command('service', '/v1/subjects/x-2/consents', grantBody());
+    expect(renewed.body.events.map((e: { type: string }) => e.type)).toEqual(['ConsentGranted', 'ErasureCancelled']);
+    l.clock.set(almaty('2026-05-16', 0.5));
+    expect(await tick(l)).toMatchObject({ started: 1, shredded: 1, expiryScheduled: 0 });
+    expect((await l.read('service', '/v1/subjects/x-1')).body).toMatchObject({ status: 'erased', personalData: [] });
+    expect((await l.read('service', '/v1/subjects/x-2')).body).toMatchObject({ status: 'active', openErasure: null });
+  });
+
   it('§2.10: the purpose achieved ends the storage period; erasure follows 30 working days later', async () => {
     await subjectWithData(l, 'p-1');
     const r = await l.command('service', '/v1/subjects/p-1/purpose-achievements', { purpose: 'service-provision', achievedOn: '2026-03-02' });

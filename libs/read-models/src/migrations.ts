@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /**
  * Versioned migrations, in code so they ship with the build. Never edit a released one:
@@ -144,6 +144,17 @@ const m002: Migration = {
   },
 };
 
-export const READ_MODEL_MIGRATIONS: Record<string, Migration> = { '001_initial': m001, '002_erasure_stages': m002 };
+/**
+ * Consents with an end of validity (§2.10, Law 94-V Art. 8): the scheduler looks for
+ * subjects whose every basis lapsed, from the few active consents that have an end date.
+ */
+const m003: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('rm_consents_valid_until').on('rm_consents').columns(['valid_until', 'subject_id'])
+      .where(sql.ref('valid_until'), 'is not', null).execute();
+  },
+};
+
+export const READ_MODEL_MIGRATIONS: Record<string, Migration> = { '001_initial': m001, '002_erasure_stages': m002, '003_consent_validity': m003 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => READ_MODEL_MIGRATIONS };

@@ -66,6 +66,33 @@ describe.each(readModelTargets().map((t) => [t.name, t] as const))('register que
     expect(rows.map((r) => r.erasure_id)).toEqual(all.map((r) => r.erasure_id));
   });
 
+  it('finds the subjects whose every basis has lapsed, once each (§2.10, Law 94-V Art. 8)', async () => {
+    const subject = (id: string, over: { status?: string; open_erasure_id?: string | null } = {}) => ({
+      subject_id: id, status: 'active', agreement_state: 'active', restricted: 0, open_obligations: 0, active_legal_holds: 0,
+      open_erasure_id: null, revision: 0, position: 1, ...over,
+    });
+    const consent = (id: string, purpose: string, validUntil: string | null, status = 'active') => ({
+      subject_id: id, purpose, basis: 'consent', status, categories: '["email-address"]', policy_version: '2026-01', channel: 'web',
+      third_party_transfer: 0, cross_border_transfer: 0, publication: 0, valid_until: validUntil, granted_at: '2026-01-20T00:00:00.000Z', position: 1,
+    });
+    await rm.db.insertInto('rm_subjects').values([
+      subject('ex-a'), subject('ex-b'), subject('ex-c'), subject('ex-d', { open_erasure_id: 'e-d' }), subject('ex-e', { status: 'erased' }),
+      subject('ex-f'), subject('ex-g'),
+    ] as never).execute();
+    await rm.db.insertInto('rm_consents').values([
+      consent('ex-a', 'service-provision', '2026-03-31'), // lapsed yesterday
+      consent('ex-b', 'service-provision', '2026-03-31'), consent('ex-b', 'legal-compliance', null), // another basis stands
+      consent('ex-c', 'service-provision', '2026-04-01'), // valid through today
+      consent('ex-d', 'service-provision', '2026-03-31'), // its erasure is already open
+      consent('ex-e', 'service-provision', '2026-03-31'), // already erased
+      consent('ex-f', 'service-provision', '2026-03-01'), consent('ex-f', 'product-promotion', '2026-03-31'), // both lapsed: once
+      consent('ex-g', 'service-provision', '2026-03-31'), consent('ex-g', 'product-promotion', null, 'withdrawn'), // a withdrawn one is no basis
+    ] as never).execute();
+    expect((await queries.basesExpired('2026-04-01')).map((r) => r.subject_id)).toEqual(['ex-a', 'ex-f', 'ex-g']);
+    expect((await queries.basesExpired('2026-04-01', 2)).map((r) => r.subject_id)).toEqual(['ex-a', 'ex-f']);
+    expect(await queries.basesExpired('2026-03-31')).toEqual([]);
+  });
+
   it('answers a page of exactly the rows left with no next cursor', async () => {
     const total = (await rm.db.selectFrom('rm_consents').select('subject_id').execute()).length;
     const whole = await queries.consents({ limit: total });

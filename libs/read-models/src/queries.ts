@@ -66,7 +66,7 @@ export interface SubjectView {
 }
 
 export interface ConsentFilter { subjectId?: string; purpose?: string; status?: string; cursor?: string; limit: number }
-export interface ErasureFilter { subjectId?: string; status?: 'scheduled' | 'started' | 'shredded' | 'cancelled' | 'completed' | 'overdue'; dueBefore?: string; cursor?: string; limit: number }
+export interface ErasureFilter { subjectId?: string; reason?: string; status?: 'scheduled' | 'started' | 'shredded' | 'cancelled' | 'completed' | 'overdue'; dueBefore?: string; cursor?: string; limit: number }
 export interface TransferFilter {
   subjectId?: string; recipientId?: string; country?: string; crossBorder?: boolean; purpose?: string; category?: string;
   form?: string; from?: string; to?: string; cursor?: string; limit: number;
@@ -117,6 +117,7 @@ export class ReadModelQueries {
     const key = decodeCursor(f.cursor, 2);
     let q = this.db.selectFrom('rm_erasures').selectAll();
     if (f.subjectId) q = q.where('subject_id', '=', f.subjectId);
+    if (f.reason) q = q.where('reason', '=', f.reason);
     if (f.status === 'overdue') {
       q = q.where((eb) => eb.or([
         eb.and([eb('overdue', '=', 1), eb('status', 'in', ['scheduled', 'started', 'shredded'])]),
@@ -204,6 +205,22 @@ export class ReadModelQueries {
     return this.db.selectFrom('rm_subjects').select(['subject_id']).where('agreement_state', '=', 'terminated')
       .where('status', '=', 'active').where('open_erasure_id', 'is', null).where('retention_ends_on', '<', today)
       .orderBy('retention_ends_on').orderBy('subject_id').limit(literalLimit(limit)).execute();
+  }
+
+  /**
+   * Subjects whose every basis has lapsed (§2.10, Law 94-V Art. 8): an active consent past
+   * its `validUntil`, none still valid, no erasure open. `today` is a Kazakhstan date.
+   */
+  basesExpired(today: string, limit = 500) {
+    return this.db.selectFrom('rm_consents as c').innerJoin('rm_subjects as s', 's.subject_id', 'c.subject_id')
+      .select('c.subject_id').distinct()
+      .where('c.valid_until', 'is not', null).where('c.valid_until', '<', today).where('c.status', '=', 'active')
+      .where('s.status', '=', 'active').where('s.open_erasure_id', 'is', null)
+      .where(({ not, exists, selectFrom }) => not(exists(
+        selectFrom('rm_consents as v').select('v.subject_id').whereRef('v.subject_id', '=', 'c.subject_id').where('v.status', '=', 'active')
+          .where((v) => v.or([v('v.valid_until', 'is', null), v('v.valid_until', '>=', today)])),
+      )))
+      .orderBy('c.subject_id').limit(literalLimit(limit)).execute();
   }
 
   /**

@@ -17,15 +17,18 @@ export interface TickReport {
   readonly started: number;
   readonly shredded: number;
   readonly retentionScheduled: number;
+  readonly expiryScheduled: number;
   readonly overdue: number;
 }
 
 const LEASE = 'erasure-scheduler';
+const IDLE: TickReport = { acted: false, started: 0, shredded: 0, retentionScheduled: 0, expiryScheduled: 0, overdue: 0 };
 
 /**
  * The erasure scheduler (LEDGER_ROLES includes `scheduler`). It wakes on the injected
  * clock and acts on what is due — §2.10 erasures (decide, destroy the key, record it),
- * §2.6 retention ends (schedule), late erasures (raise). One instance acts, by lease.
+ * §2.6 retention ends and lapsed bases (schedule), late erasures (raise). One instance
+ * acts, by lease.
  *
  * Every command carries an idempotency key derived from what it acts on, so a repeated
  * tick, a second instance or a restart replays instead of acting twice; the reconciler
@@ -56,7 +59,7 @@ export class ErasureScheduler implements OnApplicationBootstrap, BeforeApplicati
       this.running ??= this.tick()
         .catch((error: Error) => {
           this.logger.error({ err: { name: error.name, stack: error.stack } }, 'erasure scheduler tick failed');
-          return { acted: false, started: 0, shredded: 0, retentionScheduled: 0, overdue: 0 };
+          return IDLE;
         })
         .finally(() => (this.running = null));
     };
@@ -78,12 +81,13 @@ export class ErasureScheduler implements OnApplicationBootstrap, BeforeApplicati
     const now = this.clock.now();
     const leaseFor = Math.max(2 * this.config.schedulerIntervalMs, 120_000);
     if (!(await this.queries.lease(LEASE, this.holder, now, new Date(now.getTime() + leaseFor)))) {
-      return { acted: false, started: 0, shredded: 0, retentionScheduled: 0, overdue: 0 };
+      return IDLE;
     }
     const today = kzDateOf(now);
     let started = 0;
     let shredded = 0;
     let retentionScheduled = 0;
+    let expiryScheduled = 0;
     let overdue = 0;
 
     // 1. reconcile: decided but not shredded (a crash between the two steps)
@@ -103,7 +107,14 @@ export class ErasureScheduler implements OnApplicationBootstrap, BeforeApplicati
       }));
       if (r?.events.length) retentionScheduled++;
     }
-    // 4. late: raise (event, log; the count is on /v1/operations/erasures)
+    // 4. every basis lapsed (§2.10, Law 94-V Art. 8): schedule destruction
+    for (const s of await this.queries.basesExpired(today)) {
+      const r = await this.act(s.subject_id, `scheduler:expiry:${s.subject_id}:${today}`, (n) => ({
+        type: 'ScheduleExpiryErasure', now: n, data: { erasureId: this.ids.next() },
+      }));
+      if (r?.events.length) expiryScheduled++;
+    }
+    // 5. late: raise (event, log; the count is on /v1/operations/erasures)
     for (const e of await this.queries.lateErasures(today)) {
       const r = await this.act(e.subject_id, `scheduler:overdue:${e.erasure_id}`, (n) => ({ type: 'MarkErasureOverdue', now: n, data: { erasureId: e.erasure_id } }));
       const raised = r?.events.find((x) => x.type === 'ErasureOverdue');
@@ -113,7 +124,7 @@ export class ErasureScheduler implements OnApplicationBootstrap, BeforeApplicati
         this.logger.warn({ erasureId: e.erasure_id, missing: (raised.data as { missing: string[] }).missing }, 'erasure overdue (§2.10)');
       }
     }
-    return { acted: true, started, shredded, retentionScheduled, overdue };
+    return { acted: true, started, shredded, retentionScheduled, expiryScheduled, overdue };
   }
 
   /** Destroys the key, then records it; both steps are idempotent. Returns 1 if recorded now. */

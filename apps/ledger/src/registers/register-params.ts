@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO31661Alpha2, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { CATEGORIES, PURPOSES, TRANSFER_FORMS } from '@ledger/domain';
+import { CATEGORIES, ERASURE_REASONS, PURPOSES, TRANSFER_FORMS } from '@ledger/domain';
 import { IsLocalDate, IsOpaqueId } from '../http/validators';
 
 /** Paging, format and read-your-writes, common to every register. */
@@ -24,6 +24,7 @@ export class ConsentParams extends PageParams {
 
 export class ErasureParams extends PageParams {
   @ApiPropertyOptional() @IsOptional() @IsOpaqueId() subjectId?: string;
+  @ApiPropertyOptional({ enum: ERASURE_REASONS }) @IsOptional() @IsIn(ERASURE_REASONS) reason?: string;
   @ApiPropertyOptional({ enum: ['scheduled', 'started', 'shredded', 'completed', 'cancelled', 'overdue'] })
   @IsOptional() @IsIn(['scheduled', 'started', 'shredded', 'completed', 'cancelled', 'overdue'])
   status?: 'scheduled' | 'started' | 'shredded' | 'completed' | 'cancelled' | 'overdue';

@@ -31,8 +31,9 @@ export const EVENT_REGISTRY = {
   AgreementResumed: { ...subject(), schemaVersion: 2 },
   AgreementTerminated: subject(),
   PurposeAchieved: subject(),
-  ErasureScheduled: subject(),
-  ErasureCancelled: subject(),
+  // v2 adds the reasons `basis-expired` (scheduled) and `basis-renewed` (cancelled); every v1 event is a valid v2 event
+  ErasureScheduled: { ...subject(), schemaVersion: 2 },
+  ErasureCancelled: { ...subject(), schemaVersion: 2 },
   ErasureStarted: subject(),
   DataKeyShredded: subject(),
   ErasureAcknowledged: subject(),
@@ -66,6 +67,9 @@ const unchanged: Upcaster = (data) => data;
 const UPCASTERS: Partial<Record<LedgerEventType, Record<number, Upcaster>>> = {
   // v2 only added a reason (`consent-granted`); every v1 event reads as it was written
   AgreementResumed: { 1: unchanged },
+  // v2 only added reasons (`basis-expired`, `basis-renewed`)
+  ErasureScheduled: { 1: unchanged },
+  ErasureCancelled: { 1: unchanged },
 };
 
 export class UnknownEventTypeError extends Error {

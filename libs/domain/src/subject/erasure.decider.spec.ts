@@ -1,14 +1,16 @@
 import fc from 'fast-check';
 import { specification } from '../../test/specification';
-import { kzStartOf } from '../calendar/local-date';
+import { compareDates, kzDateOf, kzStartOf } from '../calendar/local-date';
 import { WorkingDayCalendar } from '../calendar/working-days';
+import { erasureDueDate } from '../deadlines';
 import { fold } from '../decider';
 import { DomainError } from '../errors';
 import type { SubjectCommand } from './subject.commands';
 import { createSubjectDecider } from './subject.decider';
 import type { SubjectEvent } from './subject.events';
 
-const decider = createSubjectDecider(new WorkingDayCalendar());
+const calendar = new WorkingDayCalendar();
+const decider = createSubjectDecider(calendar);
 const spec = specification(decider);
 const on = (date: string) => new Date(kzStartOf(date).getTime() + 10 * 3_600_000); // 10:00 in Almaty
 const policy = { version: '2026-01', publishedAt: '2026-01-10T00:00:00.000Z' };
@@ -215,4 +217,75 @@ describe('§2.10 the purpose achieved', () => {
 
   it('refuses a purpose that is not an active basis', () =>
     spec.given([granted]).when(achieved('marketing-events')).thenThrows('NO_ACTIVE_BASIS', '§2.10'));
+});
+
+describe('§2.10 every basis lapsed (Law 94-V Art. 8: a consent states how long it is valid)', () => {
+  const until = (validUntil: string | null, over: Partial<Extract<SubjectEvent, { type: 'ConsentGranted' }>['data']> = {}): SubjectEvent =>
+    ({ ...granted, data: { ...(granted.data as Extract<SubjectEvent, { type: 'ConsentGranted' }>['data']), validUntil, ...over } }) as SubjectEvent;
+  const expire = (date: string): SubjectCommand => ({ type: 'ScheduleExpiryErasure', now: on(date), data: { erasureId: 'x1' } });
+  const expiryScheduled: SubjectEvent = {
+    type: 'ErasureScheduled',
+    data: { erasureId: 'x1', reason: 'basis-expired', withdrawalId: null, receivedOn: '2026-03-31', dueOn: '2026-05-15', clause: '§2.10' },
+  };
+  const renew = (date: string): SubjectCommand => ({
+    type: 'GrantConsent', now: on(date),
+    data: {
+      consentId: 'c2', purposes: ['service-provision'], categories: ['email-address'], basis: 'consent', policyVersion: '2026-01', policy,
+      channel: 'web', thirdPartyTransfer: false, crossBorderTransfer: false, publication: false, validUntil: null,
+    },
+  });
+
+  it('schedules erasure due 30 working days after the last day of validity, not before that day has passed', () => {
+    spec.given([until('2026-03-31')]).when(expire('2026-03-31')).thenThrows('BASIS_REMAINS', '§2.10');
+    // 31 March + 30 working days: 1 May, 7 May and 11 May (Victory Day moved off Saturday) are days off
+    spec.given([until('2026-03-31')]).when(expire('2026-04-01')).then([expiryScheduled]);
+  });
+
+  it('waits while any other basis stands, and counts from the last basis to lapse', () => {
+    spec.given([until('2026-03-31'), until(null, { purposes: ['legal-compliance'], basis: 'legal-obligation' })])
+      .when(expire('2026-06-01')).thenThrows('BASIS_REMAINS', '§2.10');
+    spec.given([until('2026-03-31'), until('2026-03-20', { purposes: ['product-promotion'] })])
+      .when(expire('2026-04-02')).thenEvents(([e]) => expect(e).toMatchObject({ data: { receivedOn: '2026-03-31', dueOn: '2026-05-15' } }));
+    spec.given([until(null)]).when(expire('2026-06-01')).thenThrows('BASIS_REMAINS', '§2.10');
+  });
+
+  it('is not scheduled twice, nor for a subject with nothing recorded', () => {
+    spec.given([until('2026-03-31'), expiryScheduled]).when(expire('2026-04-02')).then([]);
+    spec.given([]).when(expire('2026-04-02')).then([]);
+  });
+
+  it('a new consent before it is carried out cancels it; after a withdrawal the way back stays retraction', () => {
+    spec.given([until('2026-03-31'), expiryScheduled]).when(renew('2026-04-10')).thenEvents((events) => {
+      expect(events.map((e) => e.type)).toEqual(['ConsentGranted', 'ErasureCancelled']);
+      expect(events[1]!.data).toEqual({ erasureId: 'x1', reason: 'basis-renewed', clause: '§2.10' });
+    });
+    spec.given([until('2026-03-31'), expiryScheduled, { type: 'ErasureStarted', data: { erasureId: 'x1', startedAt: on('2026-05-16').toISOString(), awaiting: [], clause: '§2.10' } }])
+      .when(renew('2026-05-16')).thenThrows('ERASURE_PENDING', '§2.10');
+    spec.given(base).when(renew('2026-03-10')).thenThrows('ERASURE_PENDING', '§2.10');
+  });
+
+  it('property: schedules exactly when every active basis has lapsed, due 30 working days after the latest end', () => {
+    const day = fc.integer({ min: 0, max: 120 }).map((n) => kzDateOf(new Date(Date.UTC(2026, 2, 1 + n, 6))));
+    fc.assert(fc.property(
+      fc.array(fc.record({ purpose: fc.constantFrom('service-provision', 'product-promotion', 'legal-compliance'), validUntil: fc.option(day, { nil: null }) }), { minLength: 1, maxLength: 4 }),
+      day,
+      (grants, today) => {
+        const history = grants.map((g) => until(g.validUntil, { purposes: [g.purpose as 'service-provision'] }));
+        const state = fold(decider, history);
+        const active = Object.values(state.purposes).map((p) => p!.validUntil);
+        const allLapsed = active.every((v) => v !== null && compareDates(today, v) > 0);
+        let events: readonly SubjectEvent[] | null = null;
+        try {
+          events = decider.decide(expire(today), state);
+        } catch (e) {
+          expect(e).toMatchObject({ code: 'BASIS_REMAINS' });
+        }
+        expect(events !== null).toBe(allLapsed);
+        if (events) {
+          const last = (active as string[]).sort(compareDates).at(-1)!;
+          expect(events).toEqual([{ type: 'ErasureScheduled', data: expect.objectContaining({ reason: 'basis-expired', receivedOn: last, dueOn: erasureDueDate(last, calendar) }) }]);
+        }
+      },
+    ), { numRuns: 300 });
+  });
 });

@@ -83,6 +83,8 @@ export type AcknowledgeErasure = Cmd<'AcknowledgeErasure', { erasureId: string; 
 export type MarkErasureOverdue = Cmd<'MarkErasureOverdue', { erasureId: string }>;
 /** Scheduler (§2.6, §2.10): the retention period ended; schedule destruction. */
 export type ScheduleRetentionErasure = Cmd<'ScheduleRetentionErasure', { erasureId: string }>;
+/** Scheduler (§2.10, Law 94-V Art. 8): every basis has passed its `validUntil`; schedule destruction. */
+export type ScheduleExpiryErasure = Cmd<'ScheduleExpiryErasure', { erasureId: string }>;
 
 /**
  * §1.4 — the Platform reports that the subject used it at `at`. Every published version
@@ -99,7 +101,7 @@ export type SubjectCommand =
   | RestrictProcessing | LiftRestriction | RecordTransfer
   | OpenObligation | SettleObligation | PlaceLegalHold | ReleaseLegalHold
   | TerminateAgreement | AcceptPolicy
-  | StartErasure | RecordKeyShredded | AcknowledgeErasure | MarkErasureOverdue | ScheduleRetentionErasure
+  | StartErasure | RecordKeyShredded | AcknowledgeErasure | MarkErasureOverdue | ScheduleRetentionErasure | ScheduleExpiryErasure
   | ReportPlatformUse | RecordPurposeAchieved;
 
 export type SubjectCommandType = SubjectCommand['type'];

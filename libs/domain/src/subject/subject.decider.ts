@@ -6,9 +6,9 @@ import { invalid, notFound as notFoundError, refused } from '../errors';
 import { HOME_COUNTRY, type Category, type LegalBasis, type Purpose } from '../policy/vocabulary';
 import type {
   AcceptPolicy, AcknowledgeErasure, GrantConsent, MarkErasureOverdue, RecordKeyShredded, RecordPersonalData, RecordTransfer,
-  RetractWithdrawal, ScheduleRetentionErasure, StartErasure, SubjectCommand, WithdrawConsent,
+  RetractWithdrawal, ScheduleExpiryErasure, ScheduleRetentionErasure, StartErasure, SubjectCommand, WithdrawConsent,
 } from './subject.commands';
-import type { SubjectEvent } from './subject.events';
+import type { ErasureScheduled, SubjectEvent } from './subject.events';
 
 export interface PurposeState {
   readonly basis: LegalBasis;
@@ -32,6 +32,7 @@ export interface PendingWithdrawal {
 }
 export interface OpenErasure {
   readonly erasureId: string;
+  readonly reason: ErasureScheduled['data']['reason'];
   readonly withdrawalId: string | null;
   readonly dueOn: LocalDate;
   /** scheduled → started (decided) → shredded (key destroyed) → completed (all confirmed) */
@@ -148,7 +149,7 @@ export function evolveSubject(state: SubjectState, event: SubjectEvent): Subject
       return {
         ...s,
         erasure: {
-          erasureId: event.data.erasureId, withdrawalId: event.data.withdrawalId, dueOn: event.data.dueOn,
+          erasureId: event.data.erasureId, reason: event.data.reason, withdrawalId: event.data.withdrawalId, dueOn: event.data.dueOn,
           stage: 'scheduled', awaiting: [], acknowledged: [], overdue: false,
         },
       };
@@ -255,7 +256,11 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
     if (s.agreement === 'terminated') {
       throw refused('AGREEMENT_TERMINATED', '§2.6', 'the user agreement has ended; data is only retained, not collected');
     }
-    if (s.erasure) {
+    // §2.10 — an erasure after a withdrawal is undone by retracting it, not by consenting
+    // again; one scheduled because every basis lapsed is undone by a new basis before it
+    // is carried out
+    const renews = s.erasure?.reason === 'basis-expired' && s.erasure.stage === 'scheduled' ? s.erasure : null;
+    if (s.erasure && !renews) {
       throw refused('ERASURE_PENDING', '§2.10', 'an erasure is scheduled: the subject retracts the withdrawal, not re-consents');
     }
     if (!c.data.policy) throw refused('POLICY_VERSION_UNKNOWN', '§2.1', 'consent must name a published policy version');
@@ -290,6 +295,7 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
         data: { reason: 'consent-granted', withdrawalId: suspendedBy.withdrawalId, consentId: c.data.consentId, clause: '§2.7' },
       });
     }
+    if (renews) events.push({ type: 'ErasureCancelled', data: { erasureId: renews.erasureId, reason: 'basis-renewed', clause: '§2.10' } });
     return events;
   }
 
@@ -554,6 +560,30 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
     }];
   }
 
+  /**
+   * §2.10, Law 94-V Art. 8 — a consent (or another basis) given until a date is no basis
+   * after it. When the last one lapses, nothing holds the data: destruction is due 30
+   * working days after the last day of validity, as after the end of retention.
+   */
+  function scheduleExpiryErasure(c: ScheduleExpiryErasure, s: SubjectState): SubjectEvent[] {
+    if (s.status !== 'known' || s.erasure) return [];
+    const today = kzDateOf(c.now);
+    if (activePurposes(s, today).length > 0) throw refused('BASIS_REMAINS', '§2.10', 'an active basis still holds the data');
+    const lastValid = Object.values(s.purposes)
+      .filter((p) => p!.status === 'active' && p!.validUntil !== null)
+      .map((p) => p!.validUntil!)
+      .sort(compareDates)
+      .at(-1);
+    if (!lastValid) throw refused('NO_LAPSED_BASIS', '§2.10', 'no basis of this subject has lapsed');
+    return [{
+      type: 'ErasureScheduled',
+      data: {
+        erasureId: c.data.erasureId, reason: 'basis-expired', withdrawalId: null, receivedOn: lastValid,
+        dueOn: erasureDueDate(lastValid, calendar), clause: '§2.10',
+      },
+    }];
+  }
+
   function decide(c: SubjectCommand, s: SubjectState): readonly SubjectEvent[] {
     const today = kzDateOf(c.now);
     switch (c.type) {
@@ -567,6 +597,8 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
         return markOverdue(c, s);
       case 'ScheduleRetentionErasure':
         return scheduleRetentionErasure(c, s);
+      case 'ScheduleExpiryErasure':
+        return scheduleExpiryErasure(c, s);
       case 'RecordPurposeAchieved': {
         known(s);
         notErased(s);

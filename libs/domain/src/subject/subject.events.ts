@@ -60,10 +60,18 @@ export type AgreementTerminated = Ev<'AgreementTerminated', {
   reason: string;
   clause: '§2.6';
 }>;
+/** Why an erasure was scheduled (§2.10); `basis-expired` since schema version 2 of ErasureScheduled. */
+export const ERASURE_REASONS = ['consent-withdrawn', 'retention-ended', 'purpose-achieved', 'basis-expired'] as const;
+export type ErasureReason = (typeof ERASURE_REASONS)[number];
+
 export type ErasureScheduled = Ev<'ErasureScheduled', {
   erasureId: string;
-  /** §2.10: a withdrawal received, the storage period ended (§2.6), the purpose achieved */
-  reason: 'consent-withdrawn' | 'retention-ended' | 'purpose-achieved';
+  /**
+   * §2.10: a withdrawal received, the storage period ended (§2.6), the purpose achieved, or
+   * (schema version 2) every basis lapsed — its `validUntil` passed with no other basis
+   * left (Law 94-V Art. 8: a consent states its period of validity)
+   */
+  reason: ErasureReason;
   withdrawalId: string | null;
   receivedOn: LocalDate;
   dueOn: LocalDate;
@@ -73,7 +81,8 @@ export type ErasureScheduled = Ev<'ErasureScheduled', {
 export type PurposeAchieved = Ev<'PurposeAchieved', { purpose: Purpose; achievedOn: LocalDate; clause: '§2.10' }>;
 export type ErasureCancelled = Ev<'ErasureCancelled', {
   erasureId: string;
-  reason: 'withdrawal-retracted';
+  /** the withdrawal retracted (§2.10), or (schema version 2) a new basis given before an expiry erasure was carried out */
+  reason: 'withdrawal-retracted' | 'basis-renewed';
   clause: '§2.10';
 }>;
 /**

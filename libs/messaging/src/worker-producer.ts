@@ -10,6 +10,7 @@ export interface RelayProducer {
 }
 
 type Pending = { resolve: () => void; reject: (error: Error) => void };
+export type RecordEncoderChoice = 'single-buffer' | 'kafkajs';
 
 /**
  * kafkajs producers in worker threads (two by default). Encoding Kafka requests is most
@@ -20,13 +21,15 @@ type Pending = { resolve: () => void; reject: (error: Error) => void };
  * any part fails (the relay then sends the whole batch again: at least once, as always).
  * Batches cross the thread boundary by structured clone, so `kafka` must hold plain
  * options only (brokers, client id, ssl, sasl with static credentials) — no functions.
+ * The threads encode records with `encodeRecord` (kafkajs-record-encoder.ts: kafkajs's
+ * bytes, one buffer a record); `encoder: 'kafkajs'` keeps kafkajs's own, for comparison.
  */
 export class WorkerProducer implements RelayProducer {
   private readonly threads: ProducerThread[];
 
-  constructor(kafka: KafkaConfig, producer: ProducerConfig = {}, threads = 2) {
+  constructor(kafka: KafkaConfig, producer: ProducerConfig = {}, threads = 2, encoder: RecordEncoderChoice = 'single-buffer') {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError('threads must be a positive integer');
-    this.threads = Array.from({ length: threads }, () => new ProducerThread(kafka, producer));
+    this.threads = Array.from({ length: threads }, () => new ProducerThread(kafka, producer, encoder));
   }
 
   async connect(): Promise<void> {
@@ -77,7 +80,7 @@ class ProducerThread implements RelayProducer {
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
 
-  constructor(private readonly kafka: KafkaConfig, private readonly producer: ProducerConfig = {}) {}
+  constructor(private readonly kafka: KafkaConfig, private readonly producer: ProducerConfig, private readonly encoder: RecordEncoderChoice) {}
 
   connect(): Promise<void> {
     return this.call({ op: 'connect' });
@@ -108,7 +111,7 @@ class ProducerThread implements RelayProducer {
     // From TypeScript sources (tests) the thread needs the same on-the-fly compiler as the caller.
     const ts = __filename.endsWith('.ts');
     const worker = new Worker(join(__dirname, `worker-producer.worker.${ts ? 'ts' : 'js'}`), {
-      workerData: { kafka: this.kafka, producer: this.producer },
+      workerData: { kafka: this.kafka, producer: this.producer, encoder: this.encoder },
       execArgv: ts ? ['-r', '@swc-node/register'] : [],
     });
     worker.on('message', (m: { id: number; error?: { name: string; message: string } }) => {

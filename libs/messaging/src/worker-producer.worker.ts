@@ -3,11 +3,18 @@
  * the relay's thread. It owns no state of the relay; it only sends what it is given.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Kafka, logLevel, type KafkaConfig, type ProducerBatch, type ProducerConfig } from 'kafkajs';
+import type { KafkaConfig, ProducerBatch, ProducerConfig } from 'kafkajs';
+import { installRecordEncoder } from './kafkajs-record-encoder';
+import type { RecordEncoderChoice } from './worker-producer';
+
+const { kafka, producer, encoder } = workerData as { kafka: KafkaConfig; producer: ProducerConfig; encoder: RecordEncoderChoice };
+// before kafkajs loads its produce request: records encoded into one buffer each
+if (encoder === 'single-buffer') installRecordEncoder();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Kafka, logLevel } = require('kafkajs') as typeof import('kafkajs');
 
 type Request = { readonly id: number } & ({ readonly op: 'connect' | 'disconnect' } | { readonly op: 'send'; readonly batch: ProducerBatch });
 
-const { kafka, producer } = workerData as { kafka: KafkaConfig; producer: ProducerConfig };
 const p = new Kafka({ logLevel: logLevel.NOTHING, ...kafka }).producer(producer);
 
 parentPort!.on('message', async (m: Request) => {

@@ -59,6 +59,8 @@ export interface Needs {
   readonly subjects: Set<string>;
   readonly erasures: Set<string>;
   readonly recipients: Set<string>;
+  /** the batch names policy versions (consents, acceptances): the published versions are loaded to order them */
+  policyVersions: boolean;
 }
 
 export const subjectIdOf = (streamId: string) =>
@@ -74,7 +76,7 @@ const ERASURE_FOLLOW_UPS = new Set(['ErasureCancelled', 'ErasureStarted', 'DataK
  * tables is further). A rebuild meets most subjects that way.
  */
 export function needsOf(events: readonly RecordedEvent[], options: { newStreamsHaveNoRows?: boolean } = {}): Needs {
-  const needs: Needs = { subjects: new Set(), erasures: new Set(), recipients: new Set() };
+  const needs: Needs = { subjects: new Set(), erasures: new Set(), recipients: new Set(), policyVersions: false };
   const startsHere = new Set<string>();
   for (const e of events) {
     const subject = subjectIdOf(e.streamId);
@@ -85,6 +87,7 @@ export function needsOf(events: readonly RecordedEvent[], options: { newStreamsH
     const d = e.data as { erasureId?: string; recipientId?: string };
     if (ERASURE_FOLLOW_UPS.has(e.type) && !(subject && startsHere.has(subject))) needs.erasures.add(d.erasureId!);
     if (e.streamId.startsWith('recipient-')) needs.recipients.add(e.streamId.slice('recipient-'.length));
+    if (e.type === 'ConsentGranted' || e.type === 'PolicyAccepted') needs.policyVersions = true;
   }
   return needs;
 }
@@ -116,6 +119,14 @@ export function project(rows: RowSet, recorded: RecordedEvent): void {
     if (!newer(before, recorded)) return;
     const s: SubjectRow = { ...(before ?? emptySubject(subjectId)), revision: Number(recorded.revision), position };
     const consent = (purpose: string) => rows.get('rm_consents', { subject_id: subjectId, purpose });
+    // §1.4/§2.1 — the version in force is the latest published of those the subject consented
+    // under or accepted, as the decider reckons it: a late-recorded acceptance of an older
+    // version, or a consent under one, does not take its place
+    const inForceAfter = (version: string) => {
+      if (s.policy_version === null) return true;
+      const published = (v: string) => rows.get('rm_policy_versions', { version: v })?.published_at ?? '';
+      return published(version) > published(s.policy_version);
+    };
     switch (e.type) {
       case 'ConsentGranted':
         for (const purpose of e.data.purposes) {
@@ -127,7 +138,7 @@ export function project(rows: RowSet, recorded: RecordedEvent): void {
           });
         }
         if (s.agreement_state === 'none') s.agreement_state = 'active';
-        if (!s.policy_version) Object.assign(s, { policy_version: e.data.policyVersion, policy_accepted_mode: 'consent', policy_accepted_at: e.data.grantedAt });
+        if (inForceAfter(e.data.policyVersion)) Object.assign(s, { policy_version: e.data.policyVersion, policy_accepted_mode: 'consent', policy_accepted_at: e.data.grantedAt });
         break;
       case 'ConsentWithdrawn':
         for (const purpose of e.data.purposes) {
@@ -239,7 +250,7 @@ export function project(rows: RowSet, recorded: RecordedEvent): void {
         rows.put('rm_policy_acceptances', {
           subject_id: subjectId, policy_version: e.data.policyVersion, mode: e.data.mode, accepted_at: e.data.acceptedAt, position,
         });
-        Object.assign(s, { policy_version: e.data.policyVersion, policy_accepted_mode: e.data.mode, policy_accepted_at: e.data.acceptedAt });
+        if (inForceAfter(e.data.policyVersion)) Object.assign(s, { policy_version: e.data.policyVersion, policy_accepted_mode: e.data.mode, policy_accepted_at: e.data.acceptedAt });
         break;
       default:
         return; // an event of another stream family under a subject stream: nothing to project

@@ -52,6 +52,37 @@ describe.each(readModelTargets())('read-model projections on $name', (target) =>
     await store.close();
   });
 
+  it('keeps the latest published version as the one in force, whatever order acceptances are recorded in (§1.4, §2.1)', async () => {
+    const store = memoryStore();
+    let n = 0;
+    const append = async (stream: string, type: string, data: Record<string, unknown>) => {
+      const id = `00000000-0000-7000-8000-${(++n).toString(16).padStart(12, '0')}`;
+      const head = (await store.readStream(stream)).at(-1)?.revision;
+      await store.append(stream, [{ type, data, metadata: { eventId: id, schemaVersion: 1, occurredAt: '2026-11-25T06:00:00.000Z', actor: 't', correlationId: id, causationId: id, idempotencyKey: null } }],
+        { expectedState: head ?? 'no_stream' });
+    };
+    const published = (version: string, publishedAt: string) => append('policy', 'PolicyVersionPublished', { version, textSha256: 'a'.repeat(64), publishedAt });
+    const consent = (subject: string, policyVersion: string, grantedAt: string) => append(`subject-${subject}`, 'ConsentGranted', {
+      consentId: `c${n}`, purposes: ['service-provision'], categories: ['email-address'], basis: 'consent', policyVersion, channel: 'web',
+      thirdPartyTransfer: false, crossBorderTransfer: false, publication: false, validUntil: null, grantedAt,
+    });
+    const accepted = (subject: string, policyVersion: string, mode: string, acceptedAt: string) =>
+      append(`subject-${subject}`, 'PolicyAccepted', { policyVersion, mode, acceptedAt, clause: '§1.4' });
+    await published('2026-01', '2026-01-10T00:00:00.000Z');
+    await published('2026-11', '2026-11-10T00:00:00.000Z');
+    await consent('p-1', '2026-01', '2026-02-01T00:00:00.000Z');
+    await accepted('p-1', '2026-11', 'implied', '2026-11-18T00:00:00.000Z');
+    await accepted('p-1', '2026-01', 'explicit', '2026-11-19T00:00:00.000Z'); // recorded late: 2026-11 stays in force
+    await consent('p-2', '2026-01', '2026-02-01T00:00:00.000Z');
+    await consent('p-2', '2026-11', '2026-11-20T00:00:00.000Z'); // consenting under the new version accepts it (§2.1)
+    const rm = await fresh();
+    // batches of two: the versions are published in one batch and named in others
+    await new Projector(store, rm, { clock, batchSize: 2 }).catchUp();
+    const subjects = (await dumpTables(rm)).rm_subjects!.map((r) => [r.subject_id, r.policy_version, r.policy_accepted_mode]);
+    expect(subjects).toEqual([['p-1', '2026-11', 'implied'], ['p-2', '2026-11', 'consent']]);
+    await store.close();
+  });
+
   it('re-applying events is harmless: a second projector over the same tables changes nothing', async () => {
     const store = memoryStore();
     await writeHistory(store, 300, 3);

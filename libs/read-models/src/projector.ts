@@ -157,6 +157,8 @@ async function load(trx: Transaction<ReadModelTables>, needs: Needs, rows: RowSe
   for (const ids of chunks([...needs.erasures], 500)) {
     for (const r of await trx.selectFrom('rm_erasures').selectAll().where('erasure_id', 'in', ids).execute()) rows.seed('rm_erasures', r);
   }
+  // a handful of rows: a policy version is published a few times a year
+  if (needs.policyVersions) for (const r of await trx.selectFrom('rm_policy_versions').selectAll().execute()) rows.seed('rm_policy_versions', r);
   for (const ids of chunks([...needs.recipients], 500)) {
     for (const r of await trx.selectFrom('rm_recipient_agreements').selectAll().where('recipient_id', 'in', ids).execute()) {
       rows.seed('rm_recipient_agreements', r);

@@ -261,7 +261,9 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
     // is carried out
     const renews = s.erasure?.reason === 'basis-expired' && s.erasure.stage === 'scheduled' ? s.erasure : null;
     if (s.erasure && !renews) {
-      throw refused('ERASURE_PENDING', '§2.10', 'an erasure is scheduled: the subject retracts the withdrawal, not re-consents');
+      throw refused('ERASURE_PENDING', '§2.10', s.erasure.withdrawalId
+        ? 'an erasure is scheduled: the subject retracts the withdrawal, not re-consents'
+        : 'an erasure of this subject\'s data is scheduled or under way');
     }
     if (!c.data.policy) throw refused('POLICY_VERSION_UNKNOWN', '§2.1', 'consent must name a published policy version');
     if (Date.parse(c.data.policy.publishedAt) > c.now.getTime()) {

@@ -17,6 +17,20 @@ import { SubjectCommands } from '../subjects/subject-commands';
 const sleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, { ref: false, signal }).catch(() => undefined);
 
 /**
+ * What the relay loop does after a failure. Broker trouble (kafkajs's errors, a producer
+ * thread lost with its connection) is routine: retried each second, a warning. A topic
+ * that must be compacted and is not waits for an operator. Anything else — an event this
+ * build cannot read, the store failing — is not the broker's: raised as an error, so that
+ * it is not mistaken for an outage, and retried every 5 s. Only error names are logged.
+ */
+export function afterRelayFailure(error: unknown): { readonly level: 'warn' | 'error'; readonly message: string; readonly retryMs: number } {
+  if (error instanceof TopicMisconfiguredError) return { level: 'error', message: `relay: ${error.message}; checking again in 30 s`, retryMs: 30_000 };
+  const name = error instanceof Error ? error.name : typeof error;
+  if (name.startsWith('KafkaJS') || name === 'ProducerThreadExit') return { level: 'warn', message: 'relay: broker unavailable; retrying in 1 s', retryMs: 1000 };
+  return { level: 'error', message: 'relay: stopped by a failure that is not the broker\'s; nothing past the checkpoint is published; retrying in 5 s', retryMs: 5000 };
+}
+
+/**
  * Kafka publishing (LEDGER_ROLES includes `publisher`, KAFKA_BROKERS set): the relay
  * follows the store from its own checkpoint (`relay.db` in the data directory) and the
  * acknowledgements consumer turns downstream confirmations into events. Off without
@@ -74,14 +88,10 @@ export class PublishingWorker implements OnApplicationBootstrap, BeforeApplicati
       } catch (error) {
         if (this.abort.signal.aborted) return;
         await this.relay!.close().catch(() => undefined);
-        if (error instanceof TopicMisconfiguredError) {
-          // nothing is published until an operator fixes the topic; its name and setting only
-          this.logger.error({ err: { name: error.name } }, `relay: ${error.message}; checking again in 30 s`);
-          await sleep(30_000, this.abort.signal);
-          continue;
-        }
-        this.logger.warn({ err: { name: (error as Error).name } }, 'relay: broker unavailable; retrying in 1 s');
-        await sleep(1000);
+        // the error's name only: a message may quote what it failed on
+        const next = afterRelayFailure(error);
+        this.logger[next.level]({ err: { name: (error as Error).name } }, next.message);
+        await sleep(next.retryMs, this.abort.signal);
       }
     }
   }

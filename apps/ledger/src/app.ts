@@ -48,8 +48,10 @@ export interface CreateAppOptions {
  * `validUntil` (§2.10, Law 94-V Art. 8); a consent before such an erasure starts cancels
  * it (ErasureCancelled `basis-renewed`; both events at schema version 2); the erasure
  * queue filters by `reason`.
+ * 1.8.0: a retraction that restores a basis also cancels an erasure scheduled meanwhile
+ * for another reason than the end of retention (§2.10): the response lists it.
  */
-export const API_VERSION = '1.7.0';
+export const API_VERSION = '1.8.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

@@ -114,6 +114,31 @@ describe('subject decider', () => {
     });
   });
 
+  describe('§2.10 a retraction that restores a basis', () => {
+    it('cancels the erasure scheduled meanwhile because the other purpose was achieved', () => {
+      const h: SubjectEvent[] = [granted(['service-provision', 'product-promotion'])];
+      const step = (c: SubjectCommand) => h.push(...decider.decide(c, fold(decider, h)));
+      step({ type: 'WithdrawConsent', now, data: { withdrawalId: 'w1', erasureId: 'e1', purposes: ['service-provision'], receivedOn: '2026-03-02' } });
+      step({ type: 'RecordPurposeAchieved', now, data: { purpose: 'product-promotion', achievedOn: '2026-03-02', erasureId: 'p1' } });
+      expect(fold(decider, h).erasure).toMatchObject({ erasureId: 'p1', reason: 'purpose-achieved' });
+      return spec.given(h).when({ type: 'RetractWithdrawal', now, data: { retractedOn: '2026-03-02', via: 'application' } }).then([
+        { type: 'WithdrawalRetracted', data: { withdrawalId: 'w1', purposes: ['service-provision'], retractedOn: '2026-03-02', via: 'application' } },
+        { type: 'AgreementResumed', data: { reason: 'withdrawal-retracted', withdrawalId: 'w1' } },
+        { type: 'ErasureCancelled', data: { erasureId: 'p1', reason: 'withdrawal-retracted', clause: '§2.10' } },
+      ]);
+    });
+    it('leaves an erasure for the end of retention, which rests on no basis (§2.6)', () => {
+      const h: SubjectEvent[] = [
+        granted(['service-provision', 'product-promotion']),
+        { type: 'ConsentWithdrawn', data: { withdrawalId: 'w1', purposes: ['product-promotion'], receivedOn: '2026-03-02', retractableUntil: '2026-04-17' } },
+        { type: 'AgreementTerminated', data: { endedOn: '2023-02-01', retentionEndsOn: '2026-02-01', reason: 'contract-ended', clause: '§2.6' } },
+        { type: 'ErasureScheduled', data: { erasureId: 'r1', reason: 'retention-ended', withdrawalId: null, receivedOn: '2026-02-01', dueOn: '2026-03-16', clause: '§2.10' } },
+      ];
+      return spec.given(h).when({ type: 'RetractWithdrawal', now, data: { retractedOn: '2026-03-02', via: 'application' } })
+        .thenEvents((events) => expect(events.map((e) => e.type)).toEqual(['WithdrawalRetracted']));
+    });
+  });
+
   describe('§2.7 consenting to the service again after a withdrawal suspended the agreement', () => {
     // the service-provision consent withdrawn; a legal obligation still holds the data, so no erasure
     const suspended = (): SubjectEvent[] => {
@@ -336,13 +361,15 @@ describe('subject decider properties', () => {
     );
   });
 
-  it('§2.7 the agreement stays suspended only while the service has no basis, and resumes once per suspension', () => {
+  it('§2.7/§2.10 the agreement stays suspended only while the service has no basis, resumes once per suspension; an erasure waits only while no basis stands', () => {
     const lifecycleArb = (n: number): fc.Arbitrary<SubjectCommand> => fc.oneof(
       fc.record({ purposes: fc.uniqueArray(fc.constantFrom<Purpose>('service-provision', 'product-promotion', 'legal-compliance'), { minLength: 1, maxLength: 2 }), basis: fc.constantFrom('consent', 'contract') })
         .map(({ purposes, basis }) => grant({ purposes, basis: basis as 'consent', consentId: `c${n}` }) as SubjectCommand),
       fc.constantFrom<'all' | Purpose[]>('all', ['service-provision'], ['product-promotion'])
         .map((purposes): SubjectCommand => ({ type: 'WithdrawConsent', now, data: { withdrawalId: `w${n}`, erasureId: `e${n}`, purposes, receivedOn: '2026-03-02' } })),
       fc.constant<SubjectCommand>({ type: 'RetractWithdrawal', now, data: { retractedOn: '2026-03-02', via: 'application' } }),
+      fc.constantFrom<Purpose>('service-provision', 'product-promotion')
+        .map((purpose): SubjectCommand => ({ type: 'RecordPurposeAchieved', now, data: { purpose, achievedOn: '2026-03-02', erasureId: `p${n}` } })),
     );
     fc.assert(
       fc.property(fc.array(fc.nat(), { minLength: 1, maxLength: 15 }).chain((ns) => fc.tuple(...ns.map((_, i) => lifecycleArb(i)))), (commands) => {
@@ -360,9 +387,11 @@ describe('subject decider properties', () => {
             state = decider.evolve(state, e);
           }
           if (state.agreement === 'suspended') expect(isPurposeActive(state, 'service-provision', '2026-03-02')).toBe(false);
+          // §2.10 — an erasure waits to be carried out only while nothing holds the data
+          if (state.erasure?.stage === 'scheduled' && state.erasure.reason !== 'retention-ended') expect(activePurposes(state, '2026-03-02')).toEqual([]);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 1500 },
     );
   });
 });

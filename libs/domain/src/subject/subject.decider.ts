@@ -394,6 +394,17 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
         events.push({ type: 'ErasureCancelled', data: { erasureId: s.erasure.erasureId, reason: 'withdrawal-retracted', clause: '§2.10' } });
       }
     }
+    // §2.10 — an erasure is scheduled because nothing holds the data any more; a retraction
+    // that restores a basis takes that ground away, whatever scheduled it (a later withdrawal
+    // no longer retractable, the other purpose achieved, every other basis lapsed). The end
+    // of retention (§2.6) does not rest on a basis, and stays.
+    const e = s.erasure;
+    if (e && e.stage === 'scheduled' && e.reason !== 'retention-ended' && !events.some((x) => x.type === 'ErasureCancelled')) {
+      const after = events.reduce(evolveSubject, s);
+      if (activePurposes(after, kzDateOf(c.now)).length > 0) {
+        events.push({ type: 'ErasureCancelled', data: { erasureId: e.erasureId, reason: 'withdrawal-retracted', clause: '§2.10' } });
+      }
+    }
     return events;
   }
 

@@ -54,7 +54,10 @@ describe('Kafka contract v1', () => {
   it('publishes the latest subject state, and a tombstone once the key is shredded', () => {
     const history: SubjectEvent[] = [granted];
     const live = subjectStateMessage(recorded(granted), fold(decider, history));
-    expect(JSON.parse(live!.value!)).toMatchObject({ subjectId: 's-1', agreement: 'active', consents: [{ purpose: 'service-provision', status: 'active' }] });
+    expect(JSON.parse(live!.value!)).toMatchObject({ subjectId: 's-1', agreement: 'active', consents: [{ purpose: 'service-provision', status: 'active', validUntil: null }] });
+    // a lapse is no event: the state carries the date, so consumers need not wait for one (1.4.0)
+    const dated: SubjectEvent = { ...granted, data: { ...(granted.data as object), validUntil: '2027-03-31' } } as SubjectEvent;
+    expect(JSON.parse(subjectStateMessage(recorded(dated), fold(decider, [dated]))!.value!).consents[0].validUntil).toBe('2027-03-31');
     const shredded: SubjectEvent = { type: 'DataKeyShredded', data: { erasureId: 'e', shreddedAt: 'x', clause: '§2.10' } };
     const tombstone = subjectStateMessage(recorded(shredded), fold(decider, [...history, shredded]));
     expect(tombstone).toMatchObject({ topic: 'subjectState', key: 's-1', value: null });

@@ -140,7 +140,9 @@ export function subjectStateMessage(e: RecordedEvent, state: SubjectState): Outg
       revision: e.revision.toString(),
       agreement: state.agreement,
       restricted: state.restrictionId !== null,
-      consents: Object.entries(state.purposes).map(([purpose, p]) => ({ purpose, basis: p!.basis, status: p!.status })),
+      // validUntil (1.4.0): a lapse is no event, so a consumer of the latest state needs the
+      // date to stop relying on a consent past it (§2.10, Law 94-V Art. 8)
+      consents: Object.entries(state.purposes).map(([purpose, p]) => ({ purpose, basis: p!.basis, status: p!.status, validUntil: p!.validUntil })),
       openErasure: state.erasure ? { erasureId: state.erasure.erasureId, dueOn: state.erasure.dueOn, stage: state.erasure.stage } : null,
     }),
     headers,

@@ -50,8 +50,11 @@ export interface CreateAppOptions {
  * queue filters by `reason`.
  * 1.8.0: a retraction that restores a basis also cancels an erasure scheduled meanwhile
  * for another reason than the end of retention (§2.10): the response lists it.
+ * 1.9.0: the consents register shows a consent past its `validUntil` as `lapsed` (JSON and
+ * CSV), as the subject view does, and `status=active` no longer lists it; `status=lapsed`
+ * lists those, as of today in Kazakhstan (§2.10, Law 94-V Art. 8).
  */
-export const API_VERSION = '1.8.0';
+export const API_VERSION = '1.9.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

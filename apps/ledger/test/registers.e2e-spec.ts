@@ -85,6 +85,23 @@ describe('registers from the read models', () => {
     expect(active.body.items.map((c: { subjectId: string }) => c.subjectId)).toEqual(['r-a']);
   });
 
+  it('tells a lapsed consent from an active one, as of today in Kazakhstan (§2.10, Law 94-V Art. 8)', async () => {
+    await l.command('service', '/v1/subjects/lapse-1/consents', grantBody({ purposes: ['product-promotion'], validUntil: '2026-11-30' }));
+    await l.settled();
+    const promotion = async (status: string) =>
+      (await l.read('auditor', `/v1/consents?purpose=product-promotion&status=${status}`)).body.items.map((c: { subjectId: string; status: string }) => [c.subjectId, c.status]);
+    expect(await promotion('active')).toEqual([['lapse-1', 'active']]);
+    expect(await promotion('lapsed')).toEqual([]);
+    l.clock.set('2026-11-30T18:59:59Z'); // 23:59:59 on its last day in Almaty
+    expect(await promotion('active')).toEqual([['lapse-1', 'active']]);
+    l.clock.set('2026-11-30T19:00:00Z'); // 1 December in Almaty
+    expect(await promotion('active')).toEqual([]);
+    expect(await promotion('lapsed')).toEqual([['lapse-1', 'lapsed']]);
+    const csv = await l.read('auditor', '/v1/consents?format=csv&purpose=product-promotion');
+    expect(csv.raw).toContain('lapse-1,product-promotion,consent,lapsed,');
+    l.clock.set('2026-11-25T05:00:00Z');
+  });
+
   it('lists recipients with their agreements, and policy versions with their implied-acceptance moment', async () => {
     const recipients = await l.read('service', '/v1/recipients');
     expect(recipients.body.items.map((r: { recipientId: string; crossBorder: boolean; confidentialityAgreementInForce: boolean }) =>

@@ -91,6 +91,12 @@ describe.each(readModelTargets().map((t) => [t.name, t] as const))('register que
     expect((await queries.basesExpired('2026-04-01')).map((r) => r.subject_id)).toEqual(['ex-a', 'ex-f', 'ex-g']);
     expect((await queries.basesExpired('2026-04-01', 2)).map((r) => r.subject_id)).toEqual(['ex-a', 'ex-f']);
     expect(await queries.basesExpired('2026-03-31')).toEqual([]);
+    // the consents register reads `active` and `lapsed` as of the same day
+    const statuses = async (status: string) => (await queries.consents({ status, today: '2026-04-01', limit: 1000 })).items
+      .filter((r) => r.subject_id.startsWith('ex-')).map((r) => `${r.subject_id}/${r.purpose}`);
+    expect(await statuses('lapsed')).toEqual(['ex-a/service-provision', 'ex-b/service-provision', 'ex-d/service-provision', 'ex-e/service-provision',
+      'ex-f/product-promotion', 'ex-f/service-provision', 'ex-g/service-provision']);
+    expect(await statuses('active')).toEqual(['ex-b/legal-compliance', 'ex-c/service-provision']);
   });
 
   it('answers a page of exactly the rows left with no next cursor', async () => {

@@ -1,4 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely, type RawBuilder } from 'kysely';
+import { compareDates } from '@ledger/domain';
 import type { ReadModelDatabase } from './database';
 import type {
   ConsentRow, ErasureRow, PersonalDataRow, PolicyAcceptanceRow, PolicyVersionRow, ReadModelTables, RecipientAgreementRow,
@@ -65,7 +66,15 @@ export interface SubjectView {
   readonly acceptances: PolicyAcceptanceRow[];
 }
 
-export interface ConsentFilter { subjectId?: string; purpose?: string; status?: string; cursor?: string; limit: number }
+/**
+ * `status` as a reader means it on `today` (a Kazakhstan date): `active` excludes a consent
+ * past its `validUntil`, `lapsed` is exactly those (§2.10, Law 94-V Art. 8).
+ */
+/** §2.10, Law 94-V Art. 8 — past its `validUntil` (a Kazakhstan date) a consent is no basis: `lapsed`. */
+export const consentStatusOn = (r: Pick<ConsentRow, 'status' | 'valid_until'>, today: string): ConsentRow['status'] | 'lapsed' =>
+  r.status === 'active' && r.valid_until !== null && compareDates(today, r.valid_until) > 0 ? 'lapsed' : r.status;
+
+export interface ConsentFilter { subjectId?: string; purpose?: string; status?: string; today?: string; cursor?: string; limit: number }
 export interface ErasureFilter { subjectId?: string; reason?: string; status?: 'scheduled' | 'started' | 'shredded' | 'cancelled' | 'completed' | 'overdue'; dueBefore?: string; cursor?: string; limit: number }
 export interface TransferFilter {
   subjectId?: string; recipientId?: string; country?: string; crossBorder?: boolean; purpose?: string; category?: string;
@@ -105,7 +114,14 @@ export class ReadModelQueries {
     let q = this.db.selectFrom('rm_consents').selectAll();
     if (f.subjectId) q = q.where('subject_id', '=', f.subjectId);
     if (f.purpose) q = q.where('purpose', '=', f.purpose);
-    if (f.status) q = q.where('status', '=', f.status as ConsentRow['status']);
+    if (f.status === 'active' || f.status === 'lapsed') {
+      if (!f.today) throw new Error('the active and lapsed filters need today\'s date');
+      const today = f.today;
+      q = q.where('status', '=', 'active');
+      q = f.status === 'active'
+        ? q.where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>=', today)]))
+        : q.where('valid_until', '<', today);
+    } else if (f.status) q = q.where('status', '=', f.status as ConsentRow['status']);
     if (key) q = q.where((eb) => after(eb, ['subject_id', 'purpose'], key));
     const rows = await q.orderBy('subject_id').orderBy('purpose').limit(fetchLimit(f.limit)).execute();
     return page(rows, f.limit, (r) => [r.subject_id, r.purpose]);

@@ -19,7 +19,9 @@ export class PageParams {
 export class ConsentParams extends PageParams {
   @ApiPropertyOptional() @IsOptional() @IsOpaqueId() subjectId?: string;
   @ApiPropertyOptional({ enum: PURPOSES }) @IsOptional() @IsIn(PURPOSES) purpose?: string;
-  @ApiPropertyOptional({ enum: ['active', 'withdrawn', 'achieved'] }) @IsOptional() @IsIn(['active', 'withdrawn', 'achieved']) status?: string;
+  @ApiPropertyOptional({ enum: ['active', 'lapsed', 'withdrawn', 'achieved'], description: '`lapsed`: active but past its validUntil (Kazakhstan date), so no basis' })
+  @IsOptional() @IsIn(['active', 'lapsed', 'withdrawn', 'achieved'])
+  status?: string;
 }
 
 export class ErasureParams extends PageParams {

@@ -1,7 +1,7 @@
 import { Controller, Inject, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { compareDates, kzDateOf } from '@ledger/domain';
-import { ReadModelQueries, type ConsentRow, type ErasureRow, type SubjectRow, type TransferRow } from '@ledger/read-models';
+import { consentStatusOn, ReadModelQueries, type ConsentRow, type ErasureRow, type SubjectRow, type TransferRow } from '@ledger/read-models';
 import { minPositionOf } from '../http/read-options';
 import { QueryRoute } from '../http/routes';
 import { IsVersionPipe } from '../http/validation';
@@ -18,8 +18,8 @@ const ERASURE_COLUMNS = ['erasureId', 'subjectId', 'reason', 'receivedOn', 'dueO
 const TRANSFER_COLUMNS = ['transferId', 'subjectId', 'recipientId', 'recipientCountry', 'crossBorder', 'purpose', 'categories', 'form', 'transferredAt', 'position'];
 const RETENTION_COLUMNS = ['subjectId', 'agreementEndedOn', 'retentionEndsOn', 'status'];
 
-const consentView = (r: ConsentRow) => ({
-  subjectId: r.subject_id, purpose: r.purpose, basis: r.basis, status: r.status, categories: list(r.categories),
+const consentView = (today: string) => (r: ConsentRow) => ({
+  subjectId: r.subject_id, purpose: r.purpose, basis: r.basis, status: consentStatusOn(r, today), categories: list(r.categories),
   policyVersion: r.policy_version, channel: r.channel, thirdPartyTransfer: r.third_party_transfer === 1,
   crossBorderTransfer: r.cross_border_transfer === 1, publication: r.publication === 1, validUntil: r.valid_until,
   grantedAt: r.granted_at, withdrawnOn: r.withdrawn_on,
@@ -64,11 +64,12 @@ export class RegistersController {
   @QueryRoute('consents', 'Consents per subject and purpose, with policy version and basis (§2.1, §2.3)', 'auditor', 'regulator', 'admin')
   async consents(@Query() p: ConsentParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
-    const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.consents({ ...p, cursor, limit });
+    const today = kzDateOf(this.clock.now());
+    const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.consents({ ...p, today, cursor, limit });
     if (p.format === 'csv') {
-      return csvFile('consents', CONSENT_COLUMNS, async (c) => jsonPage(await fetch(c, 1000), consentView));
+      return csvFile('consents', CONSENT_COLUMNS, async (c) => jsonPage(await fetch(c, 1000), consentView(today)));
     }
-    return jsonPage(await fetch(p.cursor), consentView);
+    return jsonPage(await fetch(p.cursor), consentView(today));
   }
 
   @QueryRoute('erasures', 'The erasure queue: received, due, status, who still owes an acknowledgement (§2.10)', 'auditor', 'regulator', 'admin')

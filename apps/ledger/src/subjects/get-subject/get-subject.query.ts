@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { compareDates, kzDateOf, notFound, type SealedValue } from '@ledger/domain';
-import { ReadModelQueries } from '@ledger/read-models';
+import { consentStatusOn, ReadModelQueries } from '@ledger/read-models';
 import type { Principal } from '../../http/auth';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
 import { ReadYourWrites } from '../../read-side/read-side.module';
@@ -40,7 +40,7 @@ export class GetSubjectHandler implements IQueryHandler<GetSubjectQuery> {
         purpose: c.purpose,
         basis: c.basis,
         // §2.3 — a consent past its validUntil is no longer a basis
-        status: c.status === 'active' && c.valid_until !== null && compareDates(today, c.valid_until) > 0 ? 'lapsed' : c.status,
+        status: consentStatusOn(c, today),
         categories: JSON.parse(c.categories) as string[],
         policyVersion: c.policy_version,
         channel: c.channel,

@@ -53,8 +53,10 @@ export interface CreateAppOptions {
  * 1.9.0: the consents register shows a consent past its `validUntil` as `lapsed` (JSON and
  * CSV), as the subject view does, and `status=active` no longer lists it; `status=lapsed`
  * lists those, as of today in Kazakhstan (§2.10, Law 94-V Art. 8).
+ * 1.10.0: a consent given before an erasure for an achieved purpose starts cancels it, as
+ * for a lapsed basis (ErasureCancelled `basis-renewed`); it was 422 ERASURE_PENDING.
  */
-export const API_VERSION = '1.9.0';
+export const API_VERSION = '1.10.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

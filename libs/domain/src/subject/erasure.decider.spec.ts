@@ -215,6 +215,21 @@ describe('§2.10 the purpose achieved', () => {
       { type: 'ErasureScheduled', data: { erasureId: 'p1', reason: 'purpose-achieved', withdrawalId: null, receivedOn: '2026-03-02', dueOn: '2026-04-17', clause: '§2.10' } },
     ]));
 
+  it('a new consent before the erasure is carried out cancels it: a basis holds the data again', () => {
+    const h = [granted, ...decider.decide(achieved('service-provision'), fold(decider, [granted]))];
+    const consent: SubjectCommand = {
+      type: 'GrantConsent', now: on('2026-03-10'),
+      data: {
+        consentId: 'c2', purposes: ['product-promotion'], categories: ['email-address'], basis: 'consent', policyVersion: '2026-01', policy,
+        channel: 'web', thirdPartyTransfer: false, crossBorderTransfer: false, publication: false, validUntil: null,
+      },
+    };
+    spec.given(h).when(consent).thenEvents((events) => {
+      expect(events.map((e) => e.type)).toEqual(['ConsentGranted', 'ErasureCancelled']);
+      expect(events[1]!.data).toEqual({ erasureId: 'p1', reason: 'basis-renewed', clause: '§2.10' });
+    });
+  });
+
   it('refuses a purpose that is not an active basis', () =>
     spec.given([granted]).when(achieved('marketing-events')).thenThrows('NO_ACTIVE_BASIS', '§2.10'));
 });

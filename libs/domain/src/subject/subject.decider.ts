@@ -257,9 +257,10 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
       throw refused('AGREEMENT_TERMINATED', '§2.6', 'the user agreement has ended; data is only retained, not collected');
     }
     // §2.10 — an erasure after a withdrawal is undone by retracting it, not by consenting
-    // again; one scheduled because every basis lapsed is undone by a new basis before it
-    // is carried out
-    const renews = s.erasure?.reason === 'basis-expired' && s.erasure.stage === 'scheduled' ? s.erasure : null;
+    // again; one scheduled because no basis was left (every basis lapsed, the last purpose
+    // achieved) is undone by a new basis before it is carried out
+    const renewable = s.erasure?.reason === 'basis-expired' || s.erasure?.reason === 'purpose-achieved';
+    const renews = renewable && s.erasure!.stage === 'scheduled' ? s.erasure : null;
     if (s.erasure && !renews) {
       throw refused('ERASURE_PENDING', '§2.10', s.erasure.withdrawalId
         ? 'an erasure is scheduled: the subject retracts the withdrawal, not re-consents'

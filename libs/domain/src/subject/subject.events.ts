@@ -81,7 +81,7 @@ export type ErasureScheduled = Ev<'ErasureScheduled', {
 export type PurposeAchieved = Ev<'PurposeAchieved', { purpose: Purpose; achievedOn: LocalDate; clause: '§2.10' }>;
 export type ErasureCancelled = Ev<'ErasureCancelled', {
   erasureId: string;
-  /** the withdrawal retracted (§2.10), or (schema version 2) a new basis given before an expiry erasure was carried out */
+  /** the withdrawal retracted (§2.10), or (schema version 2) a new basis given before an erasure for want of one was carried out */
   reason: 'withdrawal-retracted' | 'basis-renewed';
   clause: '§2.10';
 }>;

@@ -54,7 +54,9 @@ export interface CreateAppOptions {
  * CSV), as the subject view does, and `status=active` no longer lists it; `status=lapsed`
  * lists those, as of today in Kazakhstan (§2.10, Law 94-V Art. 8).
  * 1.10.0: a consent given before an erasure for an achieved purpose starts cancels it, as
- * for a lapsed basis (ErasureCancelled `basis-renewed`); it was 422 ERASURE_PENDING.
+ * for a lapsed basis (ErasureCancelled `basis-renewed`); it was 422 ERASURE_PENDING. Once
+ * the agreement has ended, personal data from any source but the subject is 422
+ * AGREEMENT_TERMINATED (§2.6: retained, not collected; the subject may still rectify).
  */
 export const API_VERSION = '1.10.0';
 

@@ -283,6 +283,15 @@ describe('subject decider', () => {
     it('termination starts the three-year retention clock', () =>
       spec.given([granted(['service-provision'])]).when({ type: 'TerminateAgreement', now, data: { endedOn: '2026-03-01', reason: 'contract-ended' } })
         .then([{ type: 'AgreementTerminated', data: { endedOn: '2026-03-01', retentionEndsOn: '2029-03-01', reason: 'contract-ended', clause: '§2.6' } }]));
+    it('after termination the data is only retained: the subject may rectify it, nothing else is collected', () => {
+      const ended: SubjectEvent[] = [
+        granted(['service-provision']),
+        { type: 'AgreementTerminated', data: { endedOn: '2026-03-01', retentionEndsOn: '2029-03-01', reason: 'contract-ended', clause: '§2.6' } },
+      ];
+      const record = (source: 'subject' | 'third-party'): SubjectCommand => ({ type: 'RecordPersonalData', now, data: { category: 'email-address', source, value: sealed } });
+      spec.given(ended).when(record('third-party')).thenThrows('AGREEMENT_TERMINATED', '§2.6');
+      spec.given(ended).when(record('subject')).thenEvents(([e]) => expect(e).toMatchObject({ type: 'PersonalDataRecorded', data: { source: 'subject' } }));
+    });
     const accept = (at: string, mode: 'explicit' | 'implied'): SubjectCommand => ({
       type: 'AcceptPolicy', now: new Date('2026-03-02T06:00:00Z'),
       data: { policyVersion: '2026-02', policy: { version: '2026-02', publishedAt: '2026-02-20T05:00:00.000Z' }, mode, at: new Date(at) },

@@ -417,6 +417,11 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
     if (s.restrictionId && c.data.source !== 'subject') {
       throw refused('PROCESSING_RESTRICTED', '§2.5', 'processing is blocked; only the subject may rectify their data');
     }
+    // §2.6 — once the agreement has ended the data is only retained: nothing new is collected
+    // (as no consent is taken), but the subject may still rectify what is kept (§2.5)
+    if (s.agreement === 'terminated' && c.data.source !== 'subject') {
+      throw refused('AGREEMENT_TERMINATED', '§2.6', 'the user agreement has ended; data is only retained, and only the subject may rectify it');
+    }
     const covered = activePurposes(s, today).some((p) => s.purposes[p]?.categories.includes(c.data.category));
     if (!covered) {
       throw refused('CATEGORY_NOT_COVERED', '§2.3', `no active purpose covers the category ${c.data.category}`);

@@ -130,6 +130,27 @@ describe('erasure that really erases (§2.10, §2.6)', () => {
     expect((await l.read('service', '/v1/subjects/r-1')).body).toMatchObject({ status: 'erased', personalData: [] });
   });
 
+  it('§2.8: a legal hold placed after the decision, before the key is destroyed, keeps the data until it is released', async () => {
+    await subjectWithData(l, 'h-1');
+    await l.command('service', '/v1/subjects/h-1/consent-withdrawals', { purposes: 'all', receivedOn: '2026-03-02' });
+    const vault = l.app.get<KeyVault>(KEY_VAULT);
+    // the vault fails once: decided, not shredded
+    jest.spyOn(vault, 'destroy').mockRejectedValueOnce(new Error('vault unavailable'));
+    l.clock.set(almaty('2026-04-18', 0.5));
+    await expect(tick(l)).rejects.toThrow('vault unavailable');
+    await l.settled();
+    expect((await l.read('auditor', '/v1/erasures?subjectId=h-1')).body.items[0]).toMatchObject({ status: 'started' });
+    // a court's hold arrives before the next tick
+    expect((await l.command('admin', '/v1/subjects/h-1/legal-holds', { holdId: 'hold-1', authority: 'court', reference: 'case 2-77/2026' })).status).toBe(201);
+    expect(await tick(l)).toMatchObject({ shredded: 0 });
+    expect(await vault.get('h-1')).toMatchObject({ status: 'active' });
+    expect((await l.read('service', '/v1/subjects/h-1')).body.personalData).toHaveLength(1);
+    // released: the next tick carries the decision out
+    await l.command('admin', '/v1/subjects/h-1/legal-holds/hold-1/release');
+    expect(await tick(l)).toMatchObject({ shredded: 1 });
+    expect(await vault.get('h-1')).toMatchObject({ status: 'destroyed' });
+  });
+
   it('§2.10: when every basis has lapsed, schedules erasure; a new consent before it is carried out cancels it', async () => {
     for (const id of ['x-1', 'x-2']) {
       await l.command('service', `/v1/subjects/${id}/consents`, grantBody({ validUntil: '2026-03-31' }));

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { DomainError, kzDateOf, type SubjectCommand } from '@ledger/domain';
+import { destructionHeldBy, DomainError, kzDateOf, type SubjectCommand, type SubjectState } from '@ledger/domain';
 import { KEY_VAULT, type KeyVault } from '@ledger/crypto';
 import { ReadModelQueries } from '@ledger/read-models';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
@@ -127,18 +127,28 @@ export class ErasureScheduler implements OnApplicationBootstrap, BeforeApplicati
     return { acted: true, started, shredded, retentionScheduled, expiryScheduled, overdue };
   }
 
-  /** Destroys the key, then records it; both steps are idempotent. Returns 1 if recorded now. */
+  /**
+   * Destroys the key, then records it; both steps are idempotent. Returns 1 if recorded now.
+   * A legal hold or blocking placed since the decision stops it before the key is touched
+   * (§2.8, §2.5): the erasure stays decided, and a later tick shreds once it is lifted.
+   */
   private async shred(subjectId: string, erasureId: string): Promise<number> {
-    await this.vault.destroy(subjectId, this.clock.now());
-    const r = await this.act(subjectId, `scheduler:shred:${erasureId}`, (n) => ({ type: 'RecordKeyShredded', now: n, data: { erasureId } }));
+    const r = await this.act(subjectId, `scheduler:shred:${erasureId}`, async (n, state) => {
+      const held = destructionHeldBy(state);
+      if (held) throw held;
+      await this.vault.destroy(subjectId, n);
+      return { type: 'RecordKeyShredded', now: n, data: { erasureId } };
+    });
     return r?.events.some((x) => x.type === 'DataKeyShredded') ? 1 : 0;
   }
 
   /** Runs one command; a refusal (say, blocked processing) is logged and skipped. */
-  private async act(subjectId: string, key: string, command: (now: Date) => SubjectCommand): Promise<CommandResult | null> {
+  private async act(
+    subjectId: string, key: string, command: (now: Date, state: SubjectState) => SubjectCommand | Promise<SubjectCommand>,
+  ): Promise<CommandResult | null> {
     const ctx = systemCommandContext('erasure-scheduler', key, { route: 'scheduler', params: { subjectId }, body: key });
     try {
-      return await this.subjects.run(subjectId, ctx, (now) => command(now));
+      return await this.subjects.run(subjectId, ctx, command);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       this.logger.info({ key, code: error.code }, 'erasure scheduler step refused');

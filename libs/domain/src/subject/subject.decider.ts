@@ -2,7 +2,7 @@ import { compareDates, kzDateOf, type LocalDate } from '../calendar/local-date';
 import type { WorkingDayCalendar } from '../calendar/working-days';
 import { erasureDueDate, impliedAcceptanceFrom, retentionEndDate } from '../deadlines';
 import { assertNever, type Decider } from '../decider';
-import { invalid, notFound as notFoundError, refused } from '../errors';
+import { invalid, notFound as notFoundError, refused, type DomainError } from '../errors';
 import { HOME_COUNTRY, type Category, type LegalBasis, type Purpose } from '../policy/vocabulary';
 import type {
   AcceptPolicy, AcknowledgeErasure, GrantConsent, MarkErasureOverdue, RecordKeyShredded, RecordPersonalData, RecordTransfer,
@@ -240,6 +240,17 @@ function notBeingErased(state: SubjectState): void {
   if (state.erasure && state.erasure.stage !== 'scheduled') {
     throw refused('ERASURE_IN_PROGRESS', '§2.10', 'the decision to destroy this subject\'s data is recorded: nothing more is collected or transferred');
   }
+}
+/**
+ * What keeps a subject's data from being destroyed now, if anything: blocking (Law 94-V:
+ * a temporary stop of destruction too, §2.5) or a legal hold (§2.8). Checked when the
+ * erasure is decided and again right before the key is destroyed, since either may be
+ * placed in between.
+ */
+export function destructionHeldBy(state: SubjectState): DomainError | null {
+  if (state.restrictionId) return refused('PROCESSING_RESTRICTED', '§2.5', 'processing is blocked, destruction included');
+  if (state.legalHolds.length > 0) return refused('LEGAL_HOLD', '§2.8', 'a legal hold keeps the data');
+  return null;
 }
 function known(state: SubjectState): void {
   if (state.status === 'new') throw refused('UNKNOWN_SUBJECT', '§2.1', 'no consent or data has been recorded for this subject');
@@ -513,9 +524,8 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
     if (compareDates(kzDateOf(c.now), e.dueOn) <= 0) {
       throw refused('ERASURE_NOT_DUE', '§2.10', 'the subject may retract until the end of the due date');
     }
-    // Law 94-V: blocking is a temporary stop of destruction too; §2.8: a legal hold keeps the data
-    if (s.restrictionId) throw refused('PROCESSING_RESTRICTED', '§2.5', 'processing is blocked, destruction included');
-    if (s.legalHolds.length > 0) throw refused('LEGAL_HOLD', '§2.8', 'a legal hold keeps the data');
+    const held = destructionHeldBy(s);
+    if (held) throw held;
     const awaiting = [...new Set([...c.data.internalSystems, ...s.transferRecipients])].sort();
     return [{ type: 'ErasureStarted', data: { erasureId: e.erasureId, startedAt: c.now.toISOString(), awaiting, clause: '§2.10' } }];
   }

@@ -66,14 +66,14 @@ export interface SubjectView {
   readonly acceptances: PolicyAcceptanceRow[];
 }
 
-/**
- * `status` as a reader means it on `today` (a Kazakhstan date): `active` excludes a consent
- * past its `validUntil`, `lapsed` is exactly those (§2.10, Law 94-V Art. 8).
- */
 /** §2.10, Law 94-V Art. 8 — past its `validUntil` (a Kazakhstan date) a consent is no basis: `lapsed`. */
 export const consentStatusOn = (r: Pick<ConsentRow, 'status' | 'valid_until'>, today: string): ConsentRow['status'] | 'lapsed' =>
   r.status === 'active' && r.valid_until !== null && compareDates(today, r.valid_until) > 0 ? 'lapsed' : r.status;
 
+/**
+ * `status` as a reader means it on `today` (a Kazakhstan date): `active` excludes a consent
+ * past its `validUntil`, `lapsed` is exactly those (§2.10, Law 94-V Art. 8).
+ */
 export interface ConsentFilter { subjectId?: string; purpose?: string; status?: string; today?: string; cursor?: string; limit: number }
 export interface ErasureFilter { subjectId?: string; reason?: string; status?: 'scheduled' | 'started' | 'shredded' | 'cancelled' | 'completed' | 'overdue'; dueBefore?: string; cursor?: string; limit: number }
 export interface TransferFilter {

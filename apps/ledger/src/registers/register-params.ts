@@ -16,19 +16,22 @@ export class PageParams {
   minPosition?: string;
 }
 
+const CONSENT_STATUSES = ['active', 'lapsed', 'withdrawn', 'achieved'];
+const ERASURE_STATUSES = ['scheduled', 'started', 'shredded', 'completed', 'cancelled', 'overdue'];
+
 export class ConsentParams extends PageParams {
   @ApiPropertyOptional() @IsOptional() @IsOpaqueId() subjectId?: string;
   @ApiPropertyOptional({ enum: PURPOSES }) @IsOptional() @IsIn(PURPOSES) purpose?: string;
-  @ApiPropertyOptional({ enum: ['active', 'lapsed', 'withdrawn', 'achieved'], description: '`lapsed`: active but past its validUntil (Kazakhstan date), so no basis' })
-  @IsOptional() @IsIn(['active', 'lapsed', 'withdrawn', 'achieved'])
+  @ApiPropertyOptional({ enum: CONSENT_STATUSES, description: '`lapsed`: active but past its validUntil (Kazakhstan date), so no basis' })
+  @IsOptional() @IsIn(CONSENT_STATUSES)
   status?: string;
 }
 
 export class ErasureParams extends PageParams {
   @ApiPropertyOptional() @IsOptional() @IsOpaqueId() subjectId?: string;
   @ApiPropertyOptional({ enum: ERASURE_REASONS }) @IsOptional() @IsIn(ERASURE_REASONS) reason?: string;
-  @ApiPropertyOptional({ enum: ['scheduled', 'started', 'shredded', 'completed', 'cancelled', 'overdue'] })
-  @IsOptional() @IsIn(['scheduled', 'started', 'shredded', 'completed', 'cancelled', 'overdue'])
+  @ApiPropertyOptional({ enum: ERASURE_STATUSES })
+  @IsOptional() @IsIn(ERASURE_STATUSES)
   status?: 'scheduled' | 'started' | 'shredded' | 'completed' | 'cancelled' | 'overdue';
   @ApiPropertyOptional({ example: '2027-01-31' }) @IsOptional() @IsLocalDate() dueBefore?: string;
 }

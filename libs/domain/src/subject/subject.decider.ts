@@ -8,7 +8,7 @@ import type {
   AcceptPolicy, AcknowledgeErasure, GrantConsent, MarkErasureOverdue, RecordKeyShredded, RecordPersonalData, RecordTransfer,
   RetractWithdrawal, ScheduleExpiryErasure, ScheduleRetentionErasure, StartErasure, SubjectCommand, WithdrawConsent,
 } from './subject.commands';
-import type { ErasureScheduled, SubjectEvent } from './subject.events';
+import type { ErasureReason, SubjectEvent } from './subject.events';
 
 export interface PurposeState {
   readonly basis: LegalBasis;
@@ -32,7 +32,7 @@ export interface PendingWithdrawal {
 }
 export interface OpenErasure {
   readonly erasureId: string;
-  readonly reason: ErasureScheduled['data']['reason'];
+  readonly reason: ErasureReason;
   readonly withdrawalId: string | null;
   readonly dueOn: LocalDate;
   /** scheduled → started (decided) → shredded (key destroyed) → completed (all confirmed) */

@@ -48,6 +48,8 @@ import { RetractWithdrawalController } from './subjects/retract-withdrawal/retra
 import { SubjectCommands } from './subjects/subject-commands';
 import { TerminateAgreementHandler } from './subjects/terminate-agreement/terminate-agreement.handler';
 import { TerminateAgreementController } from './subjects/terminate-agreement/terminate-agreement.http.controller';
+import { DemandDestructionHandler } from './subjects/demand-destruction/demand-destruction.handler';
+import { DemandDestructionController } from './subjects/demand-destruction/demand-destruction.http.controller';
 import { WithdrawConsentHandler } from './subjects/withdraw-consent/withdraw-consent.handler';
 import { WithdrawConsentController } from './subjects/withdraw-consent/withdraw-consent.http.controller';
 
@@ -56,7 +58,7 @@ const commandHandlers = [
   RestrictProcessingHandler, LiftRestrictionHandler, RecordTransferHandler,
   OpenObligationHandler, SettleObligationHandler, PlaceLegalHoldHandler, ReleaseLegalHoldHandler,
   TerminateAgreementHandler, AcceptPolicyHandler, PublishPolicyVersionHandler, RecipientCommandHandler,
-  AcknowledgeErasureHandler, ReportPlatformUseHandler, RecordPurposeAchievedHandler,
+  AcknowledgeErasureHandler, ReportPlatformUseHandler, RecordPurposeAchievedHandler, DemandDestructionHandler,
 ];
 const queryHandlers = [GetSubjectHandler, GetSubjectHistoryHandler];
 
@@ -72,7 +74,7 @@ export class AppModule {
         AcceptPolicyController, GetSubjectController, GetSubjectHistoryController,
         PublishPolicyVersionController, ListPolicyVersionsController, RecipientRegisterController, GetRecipientController,
         RegistersController, ProjectionStatusController, HealthController, AcknowledgeErasureController, ReportPlatformUseController,
-        RecordPurposeAchievedController, MetricsController,
+        RecordPurposeAchievedController, DemandDestructionController, MetricsController,
       ],
       providers: [
         ...commandHandlers,

@@ -57,8 +57,14 @@ export interface CreateAppOptions {
  * for a lapsed basis (ErasureCancelled `basis-renewed`); it was 422 ERASURE_PENDING. Once
  * the agreement has ended, personal data from any source but the subject is 422
  * AGREEMENT_TERMINATED (§2.6: retained, not collected; the subject may still rectify).
+ * 1.11.0: `POST /v1/subjects/{id}/destruction-demands` (§2.5: the subject demands the
+ * destruction of data processed in violation of the law). New event DestructionDemanded;
+ * erasures with reason `destruction-demanded` and cancellations with reason `superseded`
+ * (ErasureScheduled and ErasureCancelled at schema version 3); the erasure queue's
+ * `reason` filter takes the new value. A demanded erasure is cancelled by neither a
+ * retraction nor a new consent (422 ERASURE_PENDING citing §2.5).
  */
-export const API_VERSION = '1.10.0';
+export const API_VERSION = '1.11.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

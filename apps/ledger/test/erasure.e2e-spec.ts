@@ -175,6 +175,44 @@ describe('erasure that really erases (§2.10, §2.6)', () => {
     expect((await l.read('service', '/v1/subjects/x-2')).body).toMatchObject({ status: 'active', openErasure: null });
   });
 
+  it('§2.5: a demanded destruction goes ahead although the withdrawal is retracted and a consent given; the queue shows it', async () => {
+    await subjectWithData(l, 'd-1');
+    await subjectWithData(l, 'd-2');
+    // d-1 withdrew on 20 March (due 4 May); a demand received on 2 March, recorded late, is due 17 April
+    l.clock.set(almaty('2026-03-20'));
+    const w = await l.command('service', '/v1/subjects/d-1/consent-withdrawals', { purposes: 'all', receivedOn: '2026-03-20' });
+    const withdrawalErasure = w.body.events.find((e: { type: string }) => e.type === 'ErasureScheduled').data;
+    const demand = await l.command('service', '/v1/subjects/d-1/destruction-demands', { receivedOn: '2026-03-02' });
+    expect(demand.status).toBe(201);
+    expect(demand.body.events.map((e: { type: string }) => e.type)).toEqual(['DestructionDemanded', 'ErasureCancelled', 'ErasureScheduled']);
+    expect(demand.body.events[1].data).toMatchObject({ erasureId: withdrawalErasure.erasureId, reason: 'superseded' });
+    expect(demand.body.events[2].data).toMatchObject({ reason: 'destruction-demanded', receivedOn: '2026-03-02', dueOn: '2026-04-17' });
+    // d-2 demands with a consent standing: scheduled all the same
+    expect((await l.command('service', '/v1/subjects/d-2/destruction-demands', { receivedOn: '2026-03-20' })).status).toBe(201);
+
+    // the way back of §2.10 does not undo a demand
+    const retraction = await l.command('service', '/v1/subjects/d-1/withdrawal-retractions', { retractedOn: '2026-03-20', via: 'sign-in' });
+    expect(retraction.body.events.map((e: { type: string }) => e.type)).toEqual(['WithdrawalRetracted', 'AgreementResumed']);
+    const again = await l.command('service', '/v1/subjects/d-2/consents', grantBody({ purposes: ['product-promotion'] }));
+    expect(again).toMatchObject({ status: 422, body: { code: 'ERASURE_PENDING', clause: '§2.5' } });
+    const queue = (await l.read('auditor', '/v1/erasures?reason=destruction-demanded')).body.items;
+    expect(queue.map((e: { subjectId: string }) => e.subjectId).sort()).toEqual(['d-1', 'd-2']);
+    expect((await l.read('auditor', `/v1/erasures?subjectId=d-1&status=cancelled`)).body.items).toMatchObject([{ erasureId: withdrawalErasure.erasureId }]);
+
+    // not before the due date; right after it, destroyed
+    l.clock.set(almaty('2026-04-17', 23));
+    expect(await tick(l)).toMatchObject({ started: 0 });
+    l.clock.set(almaty('2026-04-18', 0.5));
+    expect(await tick(l)).toMatchObject({ started: 1, shredded: 1 });
+    const erased = await l.read('service', '/v1/subjects/d-1');
+    expect(erased.body).toMatchObject({ status: 'erased', personalData: [] });
+    expect(erased.raw).not.toContain(CANARY);
+    // refused: a demand for an erased subject, one received in the future, one from a role that may not
+    expect(await l.command('service', '/v1/subjects/d-1/destruction-demands', { receivedOn: '2026-04-18' })).toMatchObject({ status: 422, body: { code: 'SUBJECT_ERASED' } });
+    expect(await l.command('service', '/v1/subjects/d-2/destruction-demands', { receivedOn: '2026-04-19' })).toMatchObject({ status: 400, body: { code: 'DATE_IN_FUTURE' } });
+    expect((await l.command('auditor', '/v1/subjects/d-2/destruction-demands', { receivedOn: '2026-04-18' })).status).toBe(403);
+  });
+
   it('§2.10: the purpose achieved ends the storage period; erasure follows 30 working days later', async () => {
     await subjectWithData(l, 'p-1');
     const r = await l.command('service', '/v1/subjects/p-1/purpose-achievements', { purpose: 'service-provision', achievedOn: '2026-03-02' });

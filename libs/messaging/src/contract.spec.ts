@@ -19,6 +19,8 @@ const transfer: SubjectEvent = { type: 'TransferRecorded', data: { transferId: '
 const INTERNAL_ONLY = [
   'AgreementSuspended', 'AgreementResumed', 'AgreementTerminated', 'DataKeyShredded', 'ErasureAcknowledged', 'ProcessingRestricted',
   'ProcessingRestrictionLifted', 'ObligationOpened', 'ObligationSettled', 'LegalHoldPlaced', 'LegalHoldReleased', 'PurposeAchieved',
+  // §2.5 — its effect is published: the erasure it schedules, or none when one already open carries it out
+  'DestructionDemanded',
 ];
 
 describe('Kafka contract v1', () => {

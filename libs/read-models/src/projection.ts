@@ -154,6 +154,10 @@ export function project(rows: RowSet, recorded: RecordedEvent): void {
         break;
       case 'WithdrawalRefused':
         break;
+      case 'DestructionDemanded':
+        // §2.5 — carried out by the erasure it names (scheduled with it, or already open);
+        // the subject's history holds the demand
+        break;
       case 'PurposeAchieved': {
         const c = consent(e.data.purpose);
         if (c) rows.put('rm_consents', { ...c, status: 'achieved', position });

@@ -31,9 +31,12 @@ export const EVENT_REGISTRY = {
   AgreementResumed: { ...subject(), schemaVersion: 2 },
   AgreementTerminated: subject(),
   PurposeAchieved: subject(),
-  // v2 adds the reasons `basis-expired` (scheduled) and `basis-renewed` (cancelled); every v1 event is a valid v2 event
-  ErasureScheduled: { ...subject(), schemaVersion: 2 },
-  ErasureCancelled: { ...subject(), schemaVersion: 2 },
+  DestructionDemanded: subject(),
+  // v2 adds the reasons `basis-expired` (scheduled) and `basis-renewed` (cancelled); v3 adds
+  // `destruction-demanded` (scheduled) and `superseded` (cancelled), §2.5. Every older event
+  // is a valid event of the next version; a build that reads v2 refuses a v3 event.
+  ErasureScheduled: { ...subject(), schemaVersion: 3 },
+  ErasureCancelled: { ...subject(), schemaVersion: 3 },
   ErasureStarted: subject(),
   DataKeyShredded: subject(),
   ErasureAcknowledged: subject(),
@@ -67,9 +70,9 @@ const unchanged: Upcaster = (data) => data;
 const UPCASTERS: Partial<Record<LedgerEventType, Record<number, Upcaster>>> = {
   // v2 only added a reason (`consent-granted`); every v1 event reads as it was written
   AgreementResumed: { 1: unchanged },
-  // v2 only added reasons (`basis-expired`, `basis-renewed`)
-  ErasureScheduled: { 1: unchanged },
-  ErasureCancelled: { 1: unchanged },
+  // v2 and v3 only added reasons (`basis-expired`, `basis-renewed`; `destruction-demanded`, `superseded`)
+  ErasureScheduled: { 1: unchanged, 2: unchanged },
+  ErasureCancelled: { 1: unchanged, 2: unchanged },
 };
 
 export class UnknownEventTypeError extends Error {

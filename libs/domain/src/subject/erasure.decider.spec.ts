@@ -118,19 +118,91 @@ describe('erasure (§2.10)', () => {
   });
 });
 
+describe('§2.5 a demand to destroy data processed in violation of the law', () => {
+  const demand = (receivedOn: string, date = receivedOn): SubjectCommand =>
+    ({ type: 'DemandDestruction', now: on(date), data: { demandId: 'd1', erasureId: 'dx', receivedOn } });
+  const demanded = (erasureId: string, receivedOn = '2026-03-02'): SubjectEvent =>
+    ({ type: 'DestructionDemanded', data: { demandId: 'd1', receivedOn, erasureId, clause: '§2.5' } });
+  const demandScheduled: SubjectEvent = {
+    type: 'ErasureScheduled',
+    data: { erasureId: 'dx', reason: 'destruction-demanded', withdrawalId: null, receivedOn: '2026-03-02', dueOn: '2026-04-17', clause: '§2.10' },
+  };
+  const retract = (date: string): SubjectCommand => ({ type: 'RetractWithdrawal', now: on(date), data: { retractedOn: date, via: 'sign-in' } });
+  const consent = (date: string): SubjectCommand => ({
+    type: 'GrantConsent', now: on(date),
+    data: {
+      consentId: 'c2', purposes: ['product-promotion'], categories: ['email-address'], basis: 'consent', policyVersion: '2026-01', policy,
+      channel: 'web', thirdPartyTransfer: false, crossBorderTransfer: false, publication: false, validUntil: null,
+    },
+  });
+
+  it('schedules destruction 30 working days after receipt, although a consent still stands', () =>
+    spec.given([granted]).when(demand('2026-03-02', '2026-03-03')).then([demanded('dx'), demandScheduled]));
+
+  it('is refused for an unknown or erased subject, and for a receipt date in the future', () => {
+    spec.given([]).when(demand('2026-03-02')).thenThrows('UNKNOWN_SUBJECT');
+    spec.given([...base, started([]), shredded]).when(demand('2026-04-20')).thenThrows('SUBJECT_ERASED', '§2.10');
+    spec.given([granted]).when(demand('2026-03-03', '2026-03-02')).thenThrows('DATE_IN_FUTURE');
+  });
+
+  it('an open erasure due no later carries it out; neither a retraction nor a new consent cancels it then', () => {
+    spec.given(base).when(demand('2026-03-10')).then([demanded('e1', '2026-03-10')]);
+    const pinned = [...base, demanded('e1', '2026-03-10')];
+    // the retraction restores the consent (and the subject may use the service meanwhile), but the data goes
+    spec.given(pinned).when(retract('2026-03-20')).thenEvents((events) => expect(events.map((e) => e.type)).toEqual(['WithdrawalRetracted']));
+    spec.given(pinned).when(consent('2026-03-20')).thenThrows('ERASURE_PENDING', '§2.5');
+    // without the demand, the same retraction cancels the erasure
+    spec.given(base).when(retract('2026-03-20')).thenEvents((events) => expect(events.map((e) => e.type)).toEqual(['WithdrawalRetracted', 'ErasureCancelled']));
+  });
+
+  it('a new basis no longer cancels an erasure for an achieved purpose once destruction is demanded', () => {
+    const achievedScheduled: SubjectEvent = {
+      type: 'ErasureScheduled',
+      data: { erasureId: 'p1', reason: 'purpose-achieved', withdrawalId: null, receivedOn: '2026-03-02', dueOn: '2026-04-17', clause: '§2.10' },
+    };
+    const h: SubjectEvent[] = [granted, { type: 'PurposeAchieved', data: { purpose: 'service-provision', achievedOn: '2026-03-02', clause: '§2.10' } }, achievedScheduled];
+    spec.given(h).when(consent('2026-03-20')).thenEvents((events) => expect(events.map((e) => e.type)).toEqual(['ConsentGranted', 'ErasureCancelled']));
+    spec.given([...h, demanded('p1', '2026-03-10')]).when(consent('2026-03-20')).thenThrows('ERASURE_PENDING', '§2.5');
+  });
+
+  it('supersedes a scheduled erasure due later than the demand allows (a late-recorded application)', () => {
+    spec.given(base).when(demand('2026-02-16', '2026-03-10')).thenEvents((events) => {
+      expect(events.map((e) => e.type)).toEqual(['DestructionDemanded', 'ErasureCancelled', 'ErasureScheduled']);
+      expect(events[1]!.data).toEqual({ erasureId: 'e1', reason: 'superseded', clause: '§2.10' });
+      const due = erasureDueDate('2026-02-16', calendar);
+      expect(compareDates(due, '2026-04-17')).toBeLessThan(0);
+      expect(events[2]!.data).toMatchObject({ erasureId: 'dx', reason: 'destruction-demanded', receivedOn: '2026-02-16', dueOn: due });
+    });
+  });
+
+  it('an erasure already decided carries it out as it stands', () =>
+    spec.given([...base, started(['crm'])]).when(demand('2026-02-16', '2026-04-18')).then([demanded('e1', '2026-02-16')]));
+
+  it('a legal hold or blocking still keeps the data (§2.8, Law 94-V)', () => {
+    spec.given([granted, demanded('dx'), demandScheduled, { type: 'LegalHoldPlaced', data: { holdId: 'h', authority: 'court', reference: 'r' } }])
+      .when({ type: 'StartErasure', now: on('2026-04-18'), data: { erasureId: 'dx', internalSystems: [] } }).thenThrows('LEGAL_HOLD', '§2.8');
+  });
+});
+
 describe('erasure properties', () => {
   const days = ['2026-03-02', '2026-03-20', '2026-04-17', '2026-04-18', '2026-04-21', '2026-06-01'];
-  const commandArb = (i: number): fc.Arbitrary<SubjectCommand> => fc.tuple(fc.constantFrom(...days), fc.nat(9)).map(([d, k]): SubjectCommand => {
+  /** a receipt on or before the day it is recorded: early (due 17 April) or later (due 4 May) */
+  const received = (d: string, i: number) => (i % 2 === 0 || d < '2026-03-20' ? '2026-03-02' : '2026-03-20');
+  const command = (i: number, d: string, k: number): SubjectCommand => {
     const now = on(d);
     switch (k) {
       case 0: return { type: 'GrantConsent', now, data: { consentId: `c${i}`, purposes: ['service-provision'], categories: ['email-address'], basis: 'consent', policyVersion: '2026-01', policy, channel: 'web', thirdPartyTransfer: true, crossBorderTransfer: false, publication: false, validUntil: null } };
-      case 1: return { type: 'WithdrawConsent', now, data: { withdrawalId: `w${i}`, erasureId: `e${i}`, purposes: 'all', receivedOn: '2026-03-02' } };
+      case 1: return { type: 'WithdrawConsent', now, data: { withdrawalId: `w${i}`, erasureId: `e${i}`, purposes: 'all', receivedOn: received(d, i) } };
       case 2: return { type: 'RetractWithdrawal', now, data: { retractedOn: d, via: 'sign-in' } };
       case 3: return { type: 'RecordTransfer', now, data: { transferId: `t${i}`, recipient: { recipientId: 'kz-partner', kind: 'partner', country: 'KZ', confidentialityAgreementInForce: true }, purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: now } };
       case 4: return { type: 'RecordPersonalData', now, data: { category: 'email-address', source: 'subject', value: { alg: 'A256GCM', v: 1, iv: 'a', ct: 'b', tag: 'c' } } };
+      // mostly the early receipt, so that a demand often comes due before an open erasure
+      case 5: return { type: 'DemandDestruction', now, data: { demandId: `d${i}`, erasureId: `e${i}`, receivedOn: i % 3 === 0 ? received(d, i + 1) : '2026-03-02' } };
       default: return { type: 'RestrictProcessing', now, data: { restrictionId: `x${i}`, reason: 'subject-request', requestedOn: '2026-03-02' } };
     }
-  });
+  };
+  const commandsArb = (kinds: fc.Arbitrary<number>, on: readonly string[] = days) =>
+    fc.array(fc.nat(), { minLength: 1, maxLength: 25 }).chain((xs) => fc.tuple(...xs.map((_, i) => fc.tuple(fc.constantFrom(...on), kinds).map(([d, k]) => command(i, d, k)))));
 
   /** What the scheduler does for the open erasure on a given day, acknowledging nothing. */
   function scheduler(state: ReturnType<typeof fold<SubjectEvent, any>>, date: string): SubjectCommand[] {
@@ -144,20 +216,62 @@ describe('erasure properties', () => {
     ];
   }
 
-  it('once shredded, nothing personal is recorded or transferred; every scheduled erasure ends cancelled, completed or overdue', () => {
-    fc.assert(fc.property(fc.array(fc.nat(), { minLength: 1, maxLength: 25 }).chain((xs) => fc.tuple(...xs.map((_, i) => commandArb(i)))), (commands) => {
-      const history: SubjectEvent[] = [];
-      const apply = (c: SubjectCommand) => {
-        try {
-          history.push(...decider.decide(c, fold(decider, history)));
-        } catch (e) {
-          expect(e).toBeInstanceOf(DomainError);
-        }
-      };
-      for (const c of [...commands].sort((a, b) => a.now.getTime() - b.now.getTime())) apply(c);
-      // time runs on; the scheduler acts; nobody lifts a block
-      for (const date of ['2026-07-01', '2026-07-02']) for (const c of scheduler(fold(decider, history), date)) apply(c);
+  /** The commands in time order, then the scheduler on two days in July: the history, and the day each event was decided on. */
+  function simulate(commands: readonly SubjectCommand[]) {
+    const history: SubjectEvent[] = [];
+    const decidedOn: string[] = [];
+    const apply = (c: SubjectCommand) => {
+      try {
+        const events = decider.decide(c, fold(decider, history));
+        history.push(...events);
+        decidedOn.push(...events.map(() => kzDateOf(c.now)));
+      } catch (e) {
+        expect(e).toBeInstanceOf(DomainError);
+      }
+    };
+    for (const c of [...commands].sort((a, b) => a.now.getTime() - b.now.getTime())) apply(c);
+    // time runs on; the scheduler acts; nobody lifts a block
+    for (const date of ['2026-07-01', '2026-07-02']) for (const c of scheduler(fold(decider, history), date)) apply(c);
+    return { history, decidedOn };
+  }
 
+  /**
+   * §2.5 — from a demand on, an erasure stays open until the data is destroyed: one carrying
+   * a demand is cancelled only when superseded by another demanded erasure due earlier; each
+   * demand is carried by an erasure due within 30 working days of its receipt, or by one
+   * already past its due date when the demand was recorded (carried out at once).
+   */
+  function expectDemandsHonoured(history: readonly SubjectEvent[], decidedOn: readonly string[]) {
+    const firstDemand = history.findIndex((e) => e.type === 'DestructionDemanded');
+    if (firstDemand >= 0) {
+      for (let n = firstDemand + 1; n <= history.length; n++) {
+        const next = history[n];
+        // a supersession is three events: demand, cancellation, new erasure; judge after them
+        if (next?.type === 'ErasureCancelled' || next?.type === 'ErasureScheduled') continue;
+        const st = fold(decider, history.slice(0, n));
+        expect(st.erasure !== null || st.status === 'erased').toBe(true);
+      }
+    }
+    const scheduledAs = (id: string) => history.find((c): c is Extract<SubjectEvent, { type: 'ErasureScheduled' }> => c.type === 'ErasureScheduled' && c.data.erasureId === id);
+    history.forEach((e, i) => {
+      if (e.type === 'DestructionDemanded') {
+        const carrier = scheduledAs(e.data.erasureId);
+        expect(carrier).toBeDefined();
+        const inTime = compareDates(carrier!.data.dueOn, erasureDueDate(e.data.receivedOn, calendar)) <= 0;
+        expect(inTime || compareDates(decidedOn[i]!, carrier!.data.dueOn) > 0).toBe(true);
+      }
+      if (e.type === 'ErasureCancelled' && history.slice(0, i).some((d) => d.type === 'DestructionDemanded' && d.data.erasureId === e.data.erasureId)) {
+        expect(e.data.reason).toBe('superseded');
+        const replacement = history[i + 1];
+        expect(replacement).toMatchObject({ type: 'ErasureScheduled', data: { reason: 'destruction-demanded' } });
+        expect(compareDates((replacement as Extract<SubjectEvent, { type: 'ErasureScheduled' }>).data.dueOn, scheduledAs(e.data.erasureId)!.data.dueOn)).toBeLessThan(0);
+      }
+    });
+  }
+
+  it('once shredded, nothing personal is recorded or transferred; every scheduled erasure ends cancelled, completed or overdue', () => {
+    fc.assert(fc.property(commandsArb(fc.nat(9)), (commands) => {
+      const { history, decidedOn } = simulate(commands);
       const shreddedAt = history.findIndex((e) => e.type === 'DataKeyShredded');
       if (shreddedAt >= 0) {
         expect(history.slice(shreddedAt).some((e) => e.type === 'TransferRecorded' || e.type === 'PersonalDataRecorded')).toBe(false);
@@ -169,6 +283,7 @@ describe('erasure properties', () => {
         expect(fate.length > 0 || blocked).toBe(true);
         if (!blocked) expect(fate.length).toBeGreaterThan(0);
       }
+      expectDemandsHonoured(history, decidedOn);
       // no transfer after a withdrawal took effect without being retracted
       let open = false;
       for (const e of history) {
@@ -177,6 +292,25 @@ describe('erasure properties', () => {
         if (e.type === 'TransferRecorded') expect(open).toBe(false);
       }
     }), { numRuns: 300 });
+  });
+
+  it('§2.5: a demand for destruction ends with the key destroyed, whatever withdrawals, retractions and consents come between', () => {
+    const seen = { retractedAfterDemand: 0, superseded: 0 };
+    const grant = command(-1, '2026-03-02', 0);
+    // withdrawals, retractions, demands, consents and transfers in March and April; nothing blocks
+    fc.assert(fc.property(commandsArb(fc.constantFrom(0, 1, 2, 3, 5), days.slice(0, 3)), (commands) => {
+      const { history, decidedOn } = simulate([grant, ...commands]);
+      expectDemandsHonoured(history, decidedOn);
+      const demand = history.findIndex((e) => e.type === 'DestructionDemanded');
+      if (demand >= 0) {
+        expect(fold(decider, history).status).toBe('erased');
+        if (history.slice(demand).some((e) => e.type === 'WithdrawalRetracted')) seen.retractedAfterDemand++;
+        if (history.some((e) => e.type === 'ErasureCancelled' && e.data.reason === 'superseded')) seen.superseded++;
+      }
+    }), { numRuns: 300 });
+    // the generator reaches the cases that matter (about 65 and 12 of 300 runs)
+    expect(seen.retractedAfterDemand).toBeGreaterThan(10);
+    expect(seen.superseded).toBeGreaterThan(2);
   });
 });
 

@@ -44,6 +44,8 @@ export type WithdrawConsent = Cmd<'WithdrawConsent', {
   purposes: readonly Purpose[] | 'all';
   receivedOn: LocalDate;
 }>;
+/** §2.5 — a demand to destroy data processed in violation of the law (full destruction). */
+export type DemandDestruction = Cmd<'DemandDestruction', { demandId: string; erasureId: string; receivedOn: LocalDate }>;
 export type RetractWithdrawal = Cmd<'RetractWithdrawal', { retractedOn: LocalDate; via: RetractionChannel }>;
 export type RecordPersonalData = Cmd<'RecordPersonalData', { category: Category; source: DataSource; value: SealedValue }>;
 export type RestrictProcessing = Cmd<'RestrictProcessing', {
@@ -97,7 +99,7 @@ export type ReportPlatformUse = Cmd<'ReportPlatformUse', { at: Date; published: 
 export type RecordPurposeAchieved = Cmd<'RecordPurposeAchieved', { purpose: Purpose; achievedOn: LocalDate; erasureId: string }>;
 
 export type SubjectCommand =
-  | GrantConsent | WithdrawConsent | RetractWithdrawal | RecordPersonalData
+  | GrantConsent | WithdrawConsent | RetractWithdrawal | DemandDestruction | RecordPersonalData
   | RestrictProcessing | LiftRestriction | RecordTransfer
   | OpenObligation | SettleObligation | PlaceLegalHold | ReleaseLegalHold
   | TerminateAgreement | AcceptPolicy

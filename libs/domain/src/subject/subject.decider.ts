@@ -5,7 +5,7 @@ import { assertNever, type Decider } from '../decider';
 import { invalid, notFound as notFoundError, refused, type DomainError } from '../errors';
 import { HOME_COUNTRY, type Category, type LegalBasis, type Purpose } from '../policy/vocabulary';
 import type {
-  AcceptPolicy, AcknowledgeErasure, GrantConsent, MarkErasureOverdue, RecordKeyShredded, RecordPersonalData, RecordTransfer,
+  AcceptPolicy, AcknowledgeErasure, DemandDestruction, GrantConsent, MarkErasureOverdue, RecordKeyShredded, RecordPersonalData, RecordTransfer,
   RetractWithdrawal, ScheduleExpiryErasure, ScheduleRetentionErasure, StartErasure, SubjectCommand, WithdrawConsent,
 } from './subject.commands';
 import type { ErasureReason, SubjectEvent } from './subject.events';
@@ -40,6 +40,8 @@ export interface OpenErasure {
   readonly awaiting: readonly string[];
   readonly acknowledged: readonly string[];
   readonly overdue: boolean;
+  /** §2.5 — the subject demanded destruction: nothing cancels this erasure any more */
+  readonly demanded: boolean;
 }
 
 /** Only what decisions need; the read models hold the rest. */
@@ -150,9 +152,11 @@ export function evolveSubject(state: SubjectState, event: SubjectEvent): Subject
         ...s,
         erasure: {
           erasureId: event.data.erasureId, reason: event.data.reason, withdrawalId: event.data.withdrawalId, dueOn: event.data.dueOn,
-          stage: 'scheduled', awaiting: [], acknowledged: [], overdue: false,
+          stage: 'scheduled', awaiting: [], acknowledged: [], overdue: false, demanded: event.data.reason === 'destruction-demanded',
         },
       };
+    case 'DestructionDemanded':
+      return s.erasure?.erasureId === event.data.erasureId ? { ...s, erasure: { ...s.erasure, demanded: true } } : s;
     case 'ErasureCancelled':
       return { ...s, erasure: null };
     case 'ErasureStarted':
@@ -269,13 +273,16 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
     }
     // §2.10 — an erasure after a withdrawal is undone by retracting it, not by consenting
     // again; one scheduled because no basis was left (every basis lapsed, the last purpose
-    // achieved) is undone by a new basis before it is carried out
+    // achieved) is undone by a new basis before it is carried out; one the subject demanded
+    // (§2.5) by nothing
     const renewable = s.erasure?.reason === 'basis-expired' || s.erasure?.reason === 'purpose-achieved';
-    const renews = renewable && s.erasure!.stage === 'scheduled' ? s.erasure : null;
+    const renews = renewable && s.erasure!.stage === 'scheduled' && !s.erasure!.demanded ? s.erasure : null;
     if (s.erasure && !renews) {
-      throw refused('ERASURE_PENDING', '§2.10', s.erasure.withdrawalId
-        ? 'an erasure is scheduled: the subject retracts the withdrawal, not re-consents'
-        : 'an erasure of this subject\'s data is scheduled or under way');
+      throw refused('ERASURE_PENDING', s.erasure.demanded ? '§2.5' : '§2.10', s.erasure.demanded
+        ? 'the subject demanded the destruction of their data; it goes ahead'
+        : s.erasure.withdrawalId
+          ? 'an erasure is scheduled: the subject retracts the withdrawal, not re-consents'
+          : 'an erasure of this subject\'s data is scheduled or under way');
     }
     if (!c.data.policy) throw refused('POLICY_VERSION_UNKNOWN', '§2.1', 'consent must name a published policy version');
     if (Date.parse(c.data.policy.publishedAt) > c.now.getTime()) {
@@ -402,22 +409,51 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
         events.push({ type: 'AgreementResumed', data: { reason: 'withdrawal-retracted', withdrawalId: w.withdrawalId } });
         resumed = true;
       }
-      if (s.erasure?.withdrawalId === w.withdrawalId) {
+      if (s.erasure?.withdrawalId === w.withdrawalId && !s.erasure.demanded) {
         events.push({ type: 'ErasureCancelled', data: { erasureId: s.erasure.erasureId, reason: 'withdrawal-retracted', clause: '§2.10' } });
       }
     }
     // §2.10 — an erasure is scheduled because nothing holds the data any more; a retraction
     // that restores a basis takes that ground away, whatever scheduled it (a later withdrawal
     // no longer retractable, the other purpose achieved, every other basis lapsed). The end
-    // of retention (§2.6) does not rest on a basis, and stays.
+    // of retention (§2.6) does not rest on a basis, and stays; so does a destruction the
+    // subject demanded (§2.5).
     const e = s.erasure;
-    if (e && e.stage === 'scheduled' && e.reason !== 'retention-ended' && !events.some((x) => x.type === 'ErasureCancelled')) {
+    if (e && e.stage === 'scheduled' && e.reason !== 'retention-ended' && !e.demanded && !events.some((x) => x.type === 'ErasureCancelled')) {
       const after = events.reduce(evolveSubject, s);
       if (activePurposes(after, kzDateOf(c.now)).length > 0) {
         events.push({ type: 'ErasureCancelled', data: { erasureId: e.erasureId, reason: 'withdrawal-retracted', clause: '§2.10' } });
       }
     }
     return events;
+  }
+
+  /**
+   * §2.5 — the subject demands destruction of data processed in violation of the law;
+   * destroyed within 30 working days of receipt like any erasure (§2.10: "other cases set
+   * by law"). An erasure already open carries the demand out, unless it is still only
+   * scheduled, due later than the demand allows and not yet due: then it is superseded by
+   * one due in time. Either way, nothing but such a supersession cancels it any more.
+   */
+  function demandDestruction(c: DemandDestruction, s: SubjectState): SubjectEvent[] {
+    known(s);
+    notErased(s);
+    const today = kzDateOf(c.now);
+    notInFuture(c.data.receivedOn, today, 'receivedOn');
+    const dueOn = erasureDueDate(c.data.receivedOn, calendar);
+    const open = s.erasure;
+    // past its due date the open erasure may be carried out now: replacing it gains nothing
+    if (open && (open.stage !== 'scheduled' || compareDates(open.dueOn, dueOn) <= 0 || compareDates(today, open.dueOn) > 0)) {
+      return [{ type: 'DestructionDemanded', data: { demandId: c.data.demandId, receivedOn: c.data.receivedOn, erasureId: open.erasureId, clause: '§2.5' } }];
+    }
+    return [
+      { type: 'DestructionDemanded', data: { demandId: c.data.demandId, receivedOn: c.data.receivedOn, erasureId: c.data.erasureId, clause: '§2.5' } },
+      ...(open ? [{ type: 'ErasureCancelled', data: { erasureId: open.erasureId, reason: 'superseded', clause: '§2.10' } } as const] : []),
+      {
+        type: 'ErasureScheduled',
+        data: { erasureId: c.data.erasureId, reason: 'destruction-demanded', withdrawalId: null, receivedOn: c.data.receivedOn, dueOn, clause: '§2.10' },
+      },
+    ];
   }
 
   function recordData(c: RecordPersonalData, s: SubjectState): SubjectEvent[] {
@@ -669,6 +705,8 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
         return withdraw(c, s);
       case 'RetractWithdrawal':
         return retract(c, s);
+      case 'DemandDestruction':
+        return demandDestruction(c, s);
       case 'RecordPersonalData':
         return recordData(c, s);
       case 'RecordTransfer':

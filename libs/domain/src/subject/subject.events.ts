@@ -60,8 +60,11 @@ export type AgreementTerminated = Ev<'AgreementTerminated', {
   reason: string;
   clause: '§2.6';
 }>;
-/** Why an erasure was scheduled (§2.10); `basis-expired` since schema version 2 of ErasureScheduled. */
-export const ERASURE_REASONS = ['consent-withdrawn', 'retention-ended', 'purpose-achieved', 'basis-expired'] as const;
+/**
+ * Why an erasure was scheduled (§2.10); `basis-expired` since schema version 2 of
+ * ErasureScheduled, `destruction-demanded` (§2.5) since version 3.
+ */
+export const ERASURE_REASONS = ['consent-withdrawn', 'retention-ended', 'purpose-achieved', 'basis-expired', 'destruction-demanded'] as const;
 export type ErasureReason = (typeof ERASURE_REASONS)[number];
 
 export type ErasureScheduled = Ev<'ErasureScheduled', {
@@ -69,7 +72,8 @@ export type ErasureScheduled = Ev<'ErasureScheduled', {
   /**
    * §2.10: a withdrawal received, the storage period ended (§2.6), the purpose achieved, or
    * (schema version 2) every basis lapsed — its `validUntil` passed with no other basis
-   * left (Law 94-V Art. 8: a consent states its period of validity)
+   * left (Law 94-V Art. 8: a consent states its period of validity), or (schema version 3)
+   * the subject demanded destruction of data processed in violation of the law (§2.5)
    */
   reason: ErasureReason;
   withdrawalId: string | null;
@@ -77,12 +81,25 @@ export type ErasureScheduled = Ev<'ErasureScheduled', {
   dueOn: LocalDate;
   clause: '§2.10';
 }>;
+/**
+ * §2.5 — the subject demanded the destruction of their data as processed in violation of
+ * the law (a written application, received on `receivedOn`). `erasureId` is the erasure
+ * that carries it out: one already open, or one scheduled with it. No retraction of a
+ * withdrawal and no new consent cancels that erasure any more; a legal hold or blocking
+ * still keeps the data (§2.8, Law 94-V). Full destruction only: the data key is per
+ * subject, so one category cannot be shredded alone.
+ */
+export type DestructionDemanded = Ev<'DestructionDemanded', { demandId: string; receivedOn: LocalDate; erasureId: string; clause: '§2.5' }>;
 /** §2.10: the purpose of processing was achieved on `achievedOn`; it is no longer a basis. */
 export type PurposeAchieved = Ev<'PurposeAchieved', { purpose: Purpose; achievedOn: LocalDate; clause: '§2.10' }>;
 export type ErasureCancelled = Ev<'ErasureCancelled', {
   erasureId: string;
-  /** the withdrawal retracted (§2.10), or (schema version 2) a new basis given before an erasure for want of one was carried out */
-  reason: 'withdrawal-retracted' | 'basis-renewed';
+  /**
+   * the withdrawal retracted (§2.10); (schema version 2) a new basis given before an erasure
+   * for want of one was carried out; (schema version 3) replaced by the erasure a demand for
+   * destruction scheduled, due earlier (§2.5)
+   */
+  reason: 'withdrawal-retracted' | 'basis-renewed' | 'superseded';
   clause: '§2.10';
 }>;
 /**
@@ -137,7 +154,7 @@ export type PolicyAccepted = Ev<'PolicyAccepted', {
 export type SubjectEvent =
   | ConsentGranted | ConsentWithdrawn | WithdrawalRefused | WithdrawalRetracted
   | AgreementSuspended | AgreementResumed | AgreementTerminated
-  | PurposeAchieved | ErasureScheduled | ErasureCancelled | ErasureStarted | DataKeyShredded | ErasureAcknowledged | ErasureOverdue | ErasureCompleted
+  | PurposeAchieved | DestructionDemanded | ErasureScheduled | ErasureCancelled | ErasureStarted | DataKeyShredded | ErasureAcknowledged | ErasureOverdue | ErasureCompleted
   | PersonalDataRecorded | ProcessingRestricted | ProcessingRestrictionLifted
   | TransferRecorded | ObligationOpened | ObligationSettled | LegalHoldPlaced | LegalHoldReleased
   | PolicyAccepted;

@@ -16,8 +16,12 @@ export const CONTRACT_HISTORY: SubjectEvent[] = [
   { type: 'ErasureCancelled', data: { erasureId: 'e1x', reason: 'basis-renewed', clause: '§2.10' } },
   { type: 'ConsentWithdrawn', data: { withdrawalId: 'w2', purposes: ['service-provision'], receivedOn: '2026-03-02', retractableUntil: '2026-04-17' } },
   { type: 'ErasureScheduled', data: { erasureId: 'e2', reason: 'consent-withdrawn', withdrawalId: 'w2', receivedOn: '2026-03-02', dueOn: '2026-04-17', clause: '§2.10' } },
-  { type: 'ErasureStarted', data: { erasureId: 'e2', startedAt: '2026-04-18T00:00:00.000Z', awaiting: ['crm'], clause: '§2.10' } },
-  { type: 'DataKeyShredded', data: { erasureId: 'e2', shreddedAt: '2026-04-18T00:00:00.000Z', clause: '§2.10' } },
-  { type: 'ErasureOverdue', data: { erasureId: 'e2', dueOn: '2026-04-17', detectedOn: '2026-04-21', missing: ['crm'], clause: '§2.10' } },
-  { type: 'ErasureCompleted', data: { erasureId: 'e2', completedAt: '2026-04-22T00:00:00.000Z', clause: '§2.10' } },
+  // §2.5 — a demand received earlier (recorded late) supersedes the erasure due later
+  { type: 'DestructionDemanded', data: { demandId: 'd1', receivedOn: '2026-02-16', erasureId: 'e3', clause: '§2.5' } },
+  { type: 'ErasureCancelled', data: { erasureId: 'e2', reason: 'superseded', clause: '§2.10' } },
+  { type: 'ErasureScheduled', data: { erasureId: 'e3', reason: 'destruction-demanded', withdrawalId: null, receivedOn: '2026-02-16', dueOn: '2026-04-03', clause: '§2.10' } },
+  { type: 'ErasureStarted', data: { erasureId: 'e3', startedAt: '2026-04-18T00:00:00.000Z', awaiting: ['crm'], clause: '§2.10' } },
+  { type: 'DataKeyShredded', data: { erasureId: 'e3', shreddedAt: '2026-04-18T00:00:00.000Z', clause: '§2.10' } },
+  { type: 'ErasureOverdue', data: { erasureId: 'e3', dueOn: '2026-04-03', detectedOn: '2026-04-21', missing: ['crm'], clause: '§2.10' } },
+  { type: 'ErasureCompleted', data: { erasureId: 'e3', completedAt: '2026-04-22T00:00:00.000Z', clause: '§2.10' } },
 ];

@@ -43,10 +43,10 @@ maybe('Kafka relay against a real broker', () => {
     expect(await relay.catchUp()).toBe(0); // the checkpoint holds: nothing sent twice
 
     // read every topic end to end
-    // one integration event per published type (DataKeyShredded is internal), and on the
+    // one integration event per published type (DataKeyShredded and DestructionDemanded are internal), and on the
     // compacted subject-state topic one state per subject per batch of 3: the state after
     // the subject's last event in the batch (contract 1.1.0)
-    const published = toAppend.filter((e) => e.type !== 'DataKeyShredded');
+    const published = toAppend.filter((e) => e.type !== 'DataKeyShredded' && e.type !== 'DestructionDemanded');
     const batches = Math.ceil(history.length / 3);
     const expected = published.length + batches;
     const consumer = kafka.consumer({ groupId: `check-${randomUUID()}` });
@@ -77,7 +77,7 @@ maybe('Kafka relay against a real broker', () => {
     const states = seen.filter((m) => m.topic === topics.subjectState.name);
     const lastOfEachBatch = Array.from({ length: batches }, (_, b) => toAppend[Math.min(b * 3 + 2, toAppend.length - 1)]!.metadata.eventId);
     expect(states.map((m) => m.headers.ce_id)).toEqual(lastOfEachBatch);
-    expect(states.slice(0, -1).map((m) => JSON.parse(m.value!).revision)).toEqual(['2', '5', '8', '11', '14']);
+    expect(states.slice(0, -1).map((m) => JSON.parse(m.value!).revision)).toEqual(['2', '5', '8', '11', '14', '17']);
     expect(states.at(-1)!.value).toBeNull(); // tombstone after shredding
     expect(JSON.stringify(seen)).not.toContain(CIPHERTEXT);
     await checkpoint.close();

@@ -198,6 +198,8 @@ describe('erasure that really erases (§2.10, §2.6)', () => {
     const queue = (await l.read('auditor', '/v1/erasures?reason=destruction-demanded')).body.items;
     expect(queue.map((e: { subjectId: string }) => e.subjectId).sort()).toEqual(['d-1', 'd-2']);
     expect((await l.read('auditor', `/v1/erasures?subjectId=d-1&status=cancelled`)).body.items).toMatchObject([{ erasureId: withdrawalErasure.erasureId }]);
+    // the subject's view follows the replacement, not the superseded erasure
+    expect((await l.read('service', '/v1/subjects/d-1')).body.openErasure).toMatchObject({ erasureId: demand.body.events[2].data.erasureId, dueOn: '2026-04-17' });
 
     // not before the due date; right after it, destroyed
     l.clock.set(almaty('2026-04-17', 23));

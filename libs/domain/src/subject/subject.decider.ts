@@ -256,6 +256,11 @@ export function destructionHeldBy(state: SubjectState): DomainError | null {
   if (state.legalHolds.length > 0) return refused('LEGAL_HOLD', '§2.8', 'a legal hold keeps the data');
   return null;
 }
+/**
+ * §2.10 — an erasure that a basis given again (a retraction, a new consent) may still undo:
+ * not yet decided, and not one the subject demanded (§2.5), which nothing undoes.
+ */
+const undoable = (e: OpenErasure | null): e is OpenErasure => e !== null && e.stage === 'scheduled' && !e.demanded;
 function known(state: SubjectState): void {
   if (state.status === 'new') throw refused('UNKNOWN_SUBJECT', '§2.1', 'no consent or data has been recorded for this subject');
 }
@@ -275,8 +280,7 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
     // again; one scheduled because no basis was left (every basis lapsed, the last purpose
     // achieved) is undone by a new basis before it is carried out; one the subject demanded
     // (§2.5) by nothing
-    const renewable = s.erasure?.reason === 'basis-expired' || s.erasure?.reason === 'purpose-achieved';
-    const renews = renewable && s.erasure!.stage === 'scheduled' && !s.erasure!.demanded ? s.erasure : null;
+    const renews = undoable(s.erasure) && (s.erasure.reason === 'basis-expired' || s.erasure.reason === 'purpose-achieved') ? s.erasure : null;
     if (s.erasure && !renews) {
       throw refused('ERASURE_PENDING', s.erasure.demanded ? '§2.5' : '§2.10', s.erasure.demanded
         ? 'the subject demanded the destruction of their data; it goes ahead'
@@ -409,7 +413,7 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
         events.push({ type: 'AgreementResumed', data: { reason: 'withdrawal-retracted', withdrawalId: w.withdrawalId } });
         resumed = true;
       }
-      if (s.erasure?.withdrawalId === w.withdrawalId && !s.erasure.demanded) {
+      if (undoable(s.erasure) && s.erasure.withdrawalId === w.withdrawalId) {
         events.push({ type: 'ErasureCancelled', data: { erasureId: s.erasure.erasureId, reason: 'withdrawal-retracted', clause: '§2.10' } });
       }
     }
@@ -419,7 +423,7 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
     // of retention (§2.6) does not rest on a basis, and stays; so does a destruction the
     // subject demanded (§2.5).
     const e = s.erasure;
-    if (e && e.stage === 'scheduled' && e.reason !== 'retention-ended' && !e.demanded && !events.some((x) => x.type === 'ErasureCancelled')) {
+    if (undoable(e) && e.reason !== 'retention-ended' && !events.some((x) => x.type === 'ErasureCancelled')) {
       const after = events.reduce(evolveSubject, s);
       if (activePurposes(after, kzDateOf(c.now)).length > 0) {
         events.push({ type: 'ErasureCancelled', data: { erasureId: e.erasureId, reason: 'withdrawal-retracted', clause: '§2.10' } });

@@ -447,11 +447,14 @@ export function createSubjectDecider(calendar: WorkingDayCalendar): Decider<Subj
     const dueOn = erasureDueDate(c.data.receivedOn, calendar);
     const open = s.erasure;
     // past its due date the open erasure may be carried out now: replacing it gains nothing
-    if (open && (open.stage !== 'scheduled' || compareDates(open.dueOn, dueOn) <= 0 || compareDates(today, open.dueOn) > 0)) {
-      return [{ type: 'DestructionDemanded', data: { demandId: c.data.demandId, receivedOn: c.data.receivedOn, erasureId: open.erasureId, clause: '§2.5' } }];
-    }
+    const carrier = open && (open.stage !== 'scheduled' || compareDates(open.dueOn, dueOn) <= 0 || compareDates(today, open.dueOn) > 0) ? open : null;
+    const demanded: SubjectEvent = {
+      type: 'DestructionDemanded',
+      data: { demandId: c.data.demandId, receivedOn: c.data.receivedOn, erasureId: carrier?.erasureId ?? c.data.erasureId, clause: '§2.5' },
+    };
+    if (carrier) return [demanded];
     return [
-      { type: 'DestructionDemanded', data: { demandId: c.data.demandId, receivedOn: c.data.receivedOn, erasureId: c.data.erasureId, clause: '§2.5' } },
+      demanded,
       ...(open ? [{ type: 'ErasureCancelled', data: { erasureId: open.erasureId, reason: 'superseded', clause: '§2.10' } } as const] : []),
       {
         type: 'ErasureScheduled',

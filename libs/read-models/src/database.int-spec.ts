@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { Client } from 'pg';
 import { openReadModelDatabase } from './database';
 
 describe('read-model database on SQLite', () => {
@@ -32,4 +35,37 @@ describe('read-model database on SQLite', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+});
+
+const url = process.env.LEDGER_TEST_DATABASE_URL;
+if (!url && process.env.CI) throw new Error('CI must run the read-model suites on PostgreSQL: set LEDGER_TEST_DATABASE_URL (scripts/postgres.sh start)');
+if (!url) console.warn('read-model database on PostgreSQL: SKIPPED (LEDGER_TEST_DATABASE_URL is not set)');
+
+(url ? describe : describe.skip)('read-model database on PostgreSQL', () => {
+  it('outlives the server closing an idle pooled connection (restart, failover, pg_terminate_backend), and reconnects', async () => {
+    const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+    const heard: (Error & { code?: string })[] = [];
+    const rm = openReadModelDatabase({ kind: 'postgres', url: url!, schema, poolSize: 1, onConnectionError: (e) => heard.push(e) });
+    const admin = new Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await rm.migrate();
+      const pidOf = async () => (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(rm.db)).rows[0]!.pid;
+      const first = await pidOf(); // the pool's one connection, idle from here on
+
+      const terminated = await admin.query('SELECT pg_terminate_backend($1) AS ok', [first]);
+      expect(terminated.rows[0].ok).toBe(true);
+      for (let i = 0; heard.length === 0 && i < 100; i++) await new Promise((r) => setTimeout(r, 50));
+
+      // Without a listener the pool's 'error' event threw, and took the process with it.
+      expect(heard.map((e) => e.code)).toEqual(['57P01']); // admin_shutdown
+      const second = await pidOf();
+      expect(second).not.toBe(first);
+      expect(await rm.db.selectFrom('rm_subjects').selectAll().execute()).toEqual([]);
+    } finally {
+      await rm.close();
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    }
+  });
 });

@@ -9,8 +9,14 @@ import type { ReadModelTables } from './schema';
 
 export type ReadModelDatabaseConfig =
   | { readonly kind: 'sqlite'; readonly filename: string }
-  /** `schema` isolates one set of tables in a shared database (tests, rebuilds) */
-  | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string; readonly poolSize?: number };
+  /**
+   * `schema` isolates one set of tables in a shared database (tests, rebuilds);
+   * `onConnectionError` hears of a pooled connection the server closed while it was idle.
+   */
+  | {
+    readonly kind: 'postgres'; readonly url: string; readonly schema?: string; readonly poolSize?: number;
+    readonly onConnectionError?: (error: Error) => void;
+  };
 
 export interface ReadModelDatabase {
   readonly kind: 'sqlite' | 'postgres';
@@ -64,6 +70,12 @@ export function openReadModelDatabase(config: ReadModelDatabaseConfig): ReadMode
     max: config.poolSize ?? 10,
     ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
   });
+  // An idle pooled connection that the server closes — a restart, a failover, an operator's
+  // pg_terminate_backend, a proxy's idle timeout — makes the pool emit 'error', and an
+  // EventEmitter with no listener for it throws: the whole process went down
+  // (database.int-spec.ts). The pool has already dropped that client; the next query
+  // opens a new connection.
+  pool.on('error', (error) => config.onConnectionError?.(error));
   const db = new Kysely<ReadModelTables>({ dialect: new PostgresDialect({ pool }) });
   return wrap('postgres', db, RowWriter.postgres(), { url: config.url, ...(config.schema ? { schema: config.schema } : {}) });
 }

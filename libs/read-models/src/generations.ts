@@ -8,7 +8,7 @@ import { Projector } from './projector';
 /** Where the read models live; each rebuild writes a new generation there. */
 export type ReadModelLocation =
   | { readonly kind: 'sqlite'; readonly dir: string }
-  | { readonly kind: 'postgres'; readonly url: string };
+  | { readonly kind: 'postgres'; readonly url: string; readonly onConnectionError?: (error: Error) => void };
 
 const DEFAULT_SQLITE = 'read-models';
 const DEFAULT_POSTGRES = 'public';
@@ -55,6 +55,7 @@ export class ReadModelGenerations {
       ? openReadModelDatabase({ kind: 'sqlite', filename: join(this.location.dir, `${generation}.db`) })
       : openReadModelDatabase({
         kind: 'postgres', url: this.location.url, ...(generation === DEFAULT_POSTGRES ? {} : { schema: generation }),
+        onConnectionError: this.location.onConnectionError,
       });
     await rm.migrate();
     return rm;
@@ -92,7 +93,9 @@ export class ReadModelGenerations {
 
   private async withMeta<T>(work: (db: ReadModelDatabase['db']) => Promise<T>): Promise<T> {
     if (this.location.kind !== 'postgres') throw new Error('postgres only');
-    const rm = openReadModelDatabase({ kind: 'postgres', url: this.location.url, poolSize: 1 });
+    const rm = openReadModelDatabase({
+      kind: 'postgres', url: this.location.url, poolSize: 1, onConnectionError: this.location.onConnectionError,
+    });
     try {
       await sql`CREATE TABLE IF NOT EXISTS public.ledger_read_model_generation (
         singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), current text NOT NULL, activated_at timestamptz NOT NULL)`.execute(rm.db);

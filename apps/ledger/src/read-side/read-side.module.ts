@@ -177,9 +177,18 @@ export class ReadSideModule implements OnApplicationShutdown {
     const providers = [
       {
         provide: ReadModelGenerations,
-        inject: [LEDGER_CONFIG],
-        useFactory: (config: LedgerConfig) => new ReadModelGenerations(
-          config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', dir: config.dataDir },
+        inject: [LEDGER_CONFIG, ROOT_LOGGER],
+        useFactory: (config: LedgerConfig, logger: Logger) => new ReadModelGenerations(
+          config.databaseUrl
+            ? {
+              kind: 'postgres',
+              url: config.databaseUrl,
+              onConnectionError: (error: Error & { code?: string }) => logger.warn(
+                { err: { name: error.name, code: error.code } },
+                'PostgreSQL closed an idle read-model connection; the next query opens a new one',
+              ),
+            }
+            : { kind: 'sqlite', dir: config.dataDir },
         ),
       },
       {

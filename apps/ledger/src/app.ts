@@ -63,8 +63,12 @@ export interface CreateAppOptions {
  * (ErasureScheduled and ErasureCancelled at schema version 3); the erasure queue's
  * `reason` filter takes the new value. A demanded erasure is cancelled by neither a
  * retraction nor a new consent (422 ERASURE_PENDING citing §2.5).
+ * 1.12.0: storage that cannot serve — the event store's write lock held past its wait,
+ * a full or read-only disk, an I/O error, PostgreSQL unreachable, restarting or out of
+ * connections — is 503 STORAGE_UNAVAILABLE with Retry-After (it was 500 INTERNAL);
+ * `/health/ready` answers the same when the event store fails.
  */
-export const API_VERSION = '1.11.0';
+export const API_VERSION = '1.12.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

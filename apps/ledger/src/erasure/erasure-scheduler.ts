@@ -8,7 +8,7 @@ import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
 import { systemCommandContext } from '../http/command-context';
 import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../infrastructure/clock';
 import type { CommandResult } from '../infrastructure/decision-runner';
-import { ROOT_LOGGER } from '../infrastructure/logger';
+import { loggableError, ROOT_LOGGER } from '../infrastructure/logger';
 import { SubjectCommands } from '../subjects/subject-commands';
 import { LedgerMetrics } from '../operations/metrics';
 
@@ -58,7 +58,7 @@ export class ErasureScheduler implements OnApplicationBootstrap, BeforeApplicati
     const run = () => {
       this.running ??= this.tick()
         .catch((error: Error) => {
-          this.logger.error({ err: { name: error.name, stack: error.stack } }, 'erasure scheduler tick failed');
+          this.logger.error({ err: loggableError(error) }, 'erasure scheduler tick failed');
           return IDLE;
         })
         .finally(() => (this.running = null));

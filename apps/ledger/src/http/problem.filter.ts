@@ -1,16 +1,14 @@
 import { Catch, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { ROOT_LOGGER } from '../infrastructure/logger';
+import { loggableError, ROOT_LOGGER } from '../infrastructure/logger';
 import { toProblem } from './problem';
 
 /** Answers `error` as an RFC 9457 problem (also used for errors Fastify raises before routing). */
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown, logger: Logger): void {
-  const { problem, unexpected } = toProblem(error);
+  const { problem, unexpected, storage } = toProblem(error);
   if (unexpected) {
-    // name and stack only: messages of third-party errors may quote input
-    const err = error as Error;
-    logger.error({ err: { name: err?.name, stack: err?.stack }, route: request.routeOptions?.url }, 'unexpected error');
+    logger.error({ err: loggableError(error, storage), route: request.routeOptions?.url }, storage ? 'storage unavailable' : 'unexpected error');
   }
   // The route's pattern, not the path requested: a refused path may be exactly the
   // personal data refused (an email typed as a subject id), and an error never echoes

@@ -3,6 +3,7 @@ import { DomainError } from '@ledger/domain';
 import { WrongExpectedVersionError } from '@ledger/event-store';
 import { DataKeyDestroyedError } from '@ledger/crypto';
 import { InvalidCursorError } from '@ledger/read-models';
+import { storageFailure } from '../infrastructure/storage-failure';
 
 /**
  * RFC 9457 problem details with stable codes. `detail` never carries a value the caller
@@ -59,6 +60,8 @@ export interface MappedError {
   readonly problem: Problem;
   /** unexpected errors are logged with their stack; expected ones are not */
   readonly unexpected: boolean;
+  /** the storage's own error code (SQLITE_BUSY, 57P01, ECONNREFUSED…) when storage failed, for the log */
+  readonly storage?: string;
 }
 
 /** Fastify's parsing errors, whether raw or wrapped by Nest as an HttpException's cause. */
@@ -100,6 +103,14 @@ export function toProblem(error: unknown): MappedError {
     const status = error.getStatus();
     const code = status === 404 ? 'NOT_FOUND' : status === 405 ? 'METHOD_NOT_ALLOWED' : `HTTP_${status}`;
     return { problem: problem(status, code, status === 404 ? 'no such resource' : undefined), unexpected: status >= 500 };
+  }
+  const storage = storageFailure(error);
+  if (storage) {
+    return {
+      problem: problem(503, 'STORAGE_UNAVAILABLE', 'the ledger cannot reach its storage at the moment; retry shortly (a command with the same Idempotency-Key)'),
+      unexpected: true,
+      storage,
+    };
   }
   const e = error as { statusCode?: number };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

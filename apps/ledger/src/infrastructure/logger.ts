@@ -16,6 +16,19 @@ export function createRootLogger(level: string, destination?: pino.DestinationSt
   );
 }
 
+/**
+ * An error as the logs may hold it: its name, a code if it has one, and the stack's
+ * frames — never its message, which for a third-party error may quote input (a
+ * PostgreSQL type error quotes the value, a JSON parse error the body), and which the
+ * first line of `stack` repeats.
+ */
+export function loggableError(error: unknown, code?: string): { name: string; code?: string; stack?: string } {
+  const e = error as { name?: unknown; stack?: unknown } | null;
+  const name = typeof e?.name === 'string' ? e.name : typeof error;
+  const frames = typeof e?.stack === 'string' ? e.stack.split('\n').filter((line) => /^\s+at /.test(line)).join('\n') : '';
+  return { name, ...(code ? { code } : {}), ...(frames ? { stack: frames } : {}) };
+}
+
 /** Nest's LoggerService over pino. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}

@@ -6,7 +6,7 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { Projector, ReadModelGenerations, ReadModelQueries, type ReadModelDatabase } from '@ledger/read-models';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
 import { CLOCK, type Clock } from '../infrastructure/clock';
-import { ROOT_LOGGER } from '../infrastructure/logger';
+import { loggableError, ROOT_LOGGER } from '../infrastructure/logger';
 import { ProblemException } from '../http/problem';
 
 /**
@@ -110,7 +110,7 @@ export class ProjectorWorker implements OnApplicationBootstrap, BeforeApplicatio
         await this.projector.run(this.current.signal);
       } catch (error) {
         if (this.abort.signal.aborted) return;
-        this.logger.error({ err: { name: (error as Error).name, stack: (error as Error).stack } }, 'projector failed; restarting in 1 s');
+        this.logger.error({ err: loggableError(error) }, 'projector failed; restarting in 1 s');
         await new Promise((r) => setTimeout(r, 1000).unref());
       } finally {
         this.abort.signal.removeEventListener('abort', stop);

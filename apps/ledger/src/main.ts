@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config/ledger.config';
-import { createRootLogger } from './infrastructure/logger';
+import { createRootLogger, loggableError } from './infrastructure/logger';
+import { storageFailure } from './infrastructure/storage-failure';
 
 async function main(): Promise<void> {
   const logger = createRootLogger(process.env.LOG_LEVEL ?? 'info');
@@ -18,8 +19,16 @@ async function main(): Promise<void> {
   if (config.apiKeysFile) {
     logger.warn(`no LEDGER_API_KEYS set: generated one key per role in ${config.apiKeysFile} (embedded default only)`);
   }
-  const app = await createApp({ config, logger });
-  await app.listen({ host: config.host, port: config.port });
+  let app;
+  try {
+    app = await createApp({ config, logger });
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // One JSON line like every other, by name, code and frames (not the raw stack Node
+    // would print): e.g. PostgreSQL unreachable at start, ECONNREFUSED.
+    logger.fatal({ err: loggableError(error, storageFailure(error) ?? (error as { code?: string })?.code) }, 'the ledger could not start');
+    process.exit(1);
+  }
   logger.info({ url: `http://${config.host}:${config.port}`, dataDir: config.dataDir }, 'privacy ledger listening; OpenAPI at /docs');
 }
 

@@ -67,8 +67,12 @@ export interface CreateAppOptions {
  * a full or read-only disk, an I/O error, PostgreSQL unreachable, restarting or out of
  * connections — is 503 STORAGE_UNAVAILABLE with Retry-After (it was 500 INTERNAL);
  * `/health/ready` answers the same when the event store fails.
+ * 1.13.0: `GET /v1/subjects`, the subjects register (auditor, regulator, admin): agreement
+ * state (§2.7), blocking (§2.5), erased or not (§2.10), the policy version in force and
+ * how it was accepted (§1.4); filters `status`, `agreementState`, `restricted`,
+ * `policyVersion`; cursor pages or CSV. Read-model migration 004 adds its indexes.
  */
-export const API_VERSION = '1.12.0';
+export const API_VERSION = '1.13.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

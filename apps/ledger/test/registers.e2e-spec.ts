@@ -85,6 +85,39 @@ describe('registers from the read models', () => {
     expect(active.body.items.map((c: { subjectId: string }) => c.subjectId)).toEqual(['r-a']);
   });
 
+  it('lists the subjects register by agreement state, blocking, erasure and policy version in force (§1.4, §2.5, §2.7, §2.10)', async () => {
+    expect((await l.command('service', '/v1/subjects/r-b/restrictions', { reason: 'accuracy-contested', requestedOn: '2026-11-25' })).status).toBe(201);
+    const ours = ['r-a', 'r-b', 'r-c'];
+    const ids = async (q: string) => (await l.read('auditor', `/v1/subjects${q}`)).body.items
+      .map((s: { subjectId: string }) => s.subjectId).filter((id: string) => ours.includes(id));
+    const views = await Promise.all(ours.map(async (id) => (await l.read('auditor', `/v1/subjects/${id}`)).body));
+    const where = (pick: (v: { agreement: { state: string }; restricted: boolean; status: string; policy: { version: string } }) => boolean) =>
+      views.filter(pick).map((v) => v.subjectId);
+
+    expect(views.map((v) => v.agreement.state)).toEqual(['terminated', expect.any(String), expect.any(String)]);
+    expect(await ids('')).toEqual(ours);
+    expect(await ids('?restricted=true')).toEqual(['r-b']);
+    expect(await ids('?restricted=false')).toEqual(['r-a', 'r-c']);
+    for (const state of ['active', 'suspended', 'terminated']) expect(await ids(`?agreementState=${state}`)).toEqual(where((v) => v.agreement.state === state));
+    expect(await ids('?agreementState=terminated')).toEqual(['r-a']);
+    expect(await ids('?status=active&policyVersion=2026-01')).toEqual(ours);
+    expect(await ids('?status=erased')).toEqual([]);
+    expect(await ids('?policyVersion=2099-01')).toEqual([]);
+
+    const page = await l.read('auditor', '/v1/subjects?restricted=true');
+    expect(page.body.items).toEqual([expect.objectContaining({
+      subjectId: 'r-b', status: 'active', restricted: true, policyVersion: '2026-01', erasedAt: null, openErasureId: expect.any(String),
+    })]);
+    const csv = await l.read('regulator', '/v1/subjects?format=csv&restricted=true');
+    expect(String(csv.headers['content-disposition'])).toContain('subjects.csv');
+    expect(csv.raw.trim().split('\n')).toEqual([
+      'subjectId,status,erasedAt,agreementState,agreementEndedOn,retentionEndsOn,restricted,policyVersion,policyAcceptedAs,policyAcceptedAt,openErasureId,openObligations,activeLegalHolds',
+      expect.stringMatching(/^r-b,active,,\w+,/),
+    ]);
+    expect((await l.call('service', 'GET', '/v1/subjects')).status).toBe(403);
+    expect((await l.read('auditor', '/v1/subjects?agreementState=gone')).body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+  });
+
   it('tells a lapsed consent from an active one, as of today in Kazakhstan (§2.10, Law 94-V Art. 8)', async () => {
     await l.command('service', '/v1/subjects/lapse-1/consents', grantBody({ purposes: ['product-promotion'], validUntil: '2026-11-30' }));
     await l.settled();

@@ -155,6 +155,25 @@ const m003: Migration = {
   },
 };
 
-export const READ_MODEL_MIGRATIONS: Record<string, Migration> = { '001_initial': m001, '002_erasure_stages': m002, '003_consent_validity': m003 };
+/**
+ * The subjects register (`ReadModelQueries.subjects`): by agreement state (§2.7) and by
+ * the policy version in force (§1.4), in subject order; blocked (§2.5) and erased subjects
+ * (§2.10) are few, so theirs are partial indexes (a plain scan in subject order serves
+ * the many that are neither).
+ */
+const m004: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('rm_subjects_agreement').on('rm_subjects').columns(['agreement_state', 'subject_id']).execute();
+    await db.schema.createIndex('rm_subjects_policy').on('rm_subjects').columns(['policy_version', 'subject_id']).execute();
+    await db.schema.createIndex('rm_subjects_restricted').on('rm_subjects').column('subject_id')
+      .where(sql.ref('restricted'), '=', sql.lit(1)).execute();
+    await db.schema.createIndex('rm_subjects_erased').on('rm_subjects').column('subject_id')
+      .where(sql.ref('status'), '=', sql.lit('erased')).execute();
+  },
+};
+
+export const READ_MODEL_MIGRATIONS: Record<string, Migration> = {
+  '001_initial': m001, '002_erasure_stages': m002, '003_consent_validity': m003, '004_subjects_register': m004,
+};
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => READ_MODEL_MIGRATIONS };

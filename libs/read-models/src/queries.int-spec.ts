@@ -1,7 +1,10 @@
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
 import { SqliteEventStore } from '@ledger/event-store';
 import { Projector } from './projector';
-import { ReadModelQueries, type Page } from './queries';
+import { ReadModelQueries, type Page, type SubjectFilter } from './queries';
 import type { ReadModelDatabase } from './database';
+import type { ReadModelTables, SubjectRow } from './schema';
 import { writeHistory } from './testing/history';
 import { readModelTargets } from './testing/targets';
 
@@ -98,6 +101,62 @@ describe.each(readModelTargets().map((t) => [t.name, t] as const))('register que
       'ex-f/product-promotion', 'ex-f/service-provision', 'ex-g/service-provision']);
     expect(await statuses('active')).toEqual(['ex-b/legal-compliance', 'ex-c/service-provision']);
   });
+
+  it('pages through the subjects register with each filter: the rows a plain scan finds, in subject order (§1.4, §2.5, §2.7, §2.10)', async () => {
+    const row = (id: string, over: Partial<Record<keyof SubjectRow, unknown>>) => ({
+      subject_id: id, status: 'active', agreement_state: 'active', restricted: 0, open_obligations: 0, active_legal_holds: 0,
+      open_erasure_id: null, policy_version: '2026-01', revision: 0, position: 1, ...over,
+    });
+    await rm.db.insertInto('rm_subjects').values([
+      row('sr-erased', { status: 'erased', agreement_state: 'suspended', erased_at: '2026-03-01T00:00:00.000Z' }),
+      row('sr-erased-blocked', { status: 'erased', restricted: 1, agreement_state: 'terminated' }),
+      row('sr-blocked', { restricted: 1, agreement_state: 'suspended', policy_version: '2026-06' }),
+      row('sr-none', { agreement_state: 'none', policy_version: null }),
+    ] as never).execute();
+    const all = await rm.db.selectFrom('rm_subjects').selectAll().orderBy('subject_id').execute();
+    const versions = [...new Set(all.map((r) => r.policy_version).filter((v): v is string => v !== null))];
+    const cases: [Omit<SubjectFilter, 'limit' | 'cursor'>, (r: SubjectRow) => boolean][] = [
+      [{}, () => true],
+      [{ restricted: true }, (r) => Number(r.restricted) === 1],
+      [{ restricted: false }, (r) => Number(r.restricted) === 0],
+      [{ status: 'erased' }, (r) => r.status === 'erased'],
+      [{ status: 'active' }, (r) => r.status === 'active'],
+      ...(['none', 'active', 'suspended', 'terminated'] as const).map((state) =>
+        [{ agreementState: state }, (r: SubjectRow) => r.agreement_state === state] as [Omit<SubjectFilter, 'limit'>, (r: SubjectRow) => boolean]),
+      ...versions.map((v) => [{ policyVersion: v }, (r: SubjectRow) => r.policy_version === v] as [Omit<SubjectFilter, 'limit'>, (r: SubjectRow) => boolean]),
+      [{ restricted: true, status: 'erased', agreementState: 'terminated' }, (r) => Number(r.restricted) === 1 && r.status === 'erased' && r.agreement_state === 'terminated'],
+    ];
+    // the history is varied enough for every filter to split the subjects
+    for (const [name, pick] of [['restricted', cases[1]![1]], ['suspended', (r: SubjectRow) => r.agreement_state === 'suspended'], ['terminated', (r: SubjectRow) => r.agreement_state === 'terminated']] as const) {
+      const n = all.filter(pick).length;
+      expect([name, n > 1 && n < all.length]).toEqual([name, true]);
+    }
+    expect(versions.length).toBeGreaterThan(1);
+    for (const [filter, pick] of cases) {
+      const { rows } = await pageThrough((cursor) => queries.subjects({ ...filter, limit: 9, ...(cursor ? { cursor } : {}) }));
+      expect([filter, rows.map((r) => r.subject_id)]).toEqual([filter, all.filter(pick).map((r) => r.subject_id)]);
+    }
+  });
+
+  if (target.name === 'sqlite') {
+    it('serves the blocked and erased filters from their partial indexes (migration 004)', async () => {
+      const filename = (rm.location as { filename: string }).filename;
+      const sqlite = new Database(filename, { readonly: true });
+      const seen: { sql: string; parameters: readonly unknown[] }[] = [];
+      const db = new Kysely<ReadModelTables>({ dialect: new SqliteDialect({ database: sqlite }), log: (e) => { seen.push(e.query); } });
+      try {
+        const logging = new ReadModelQueries({ ...rm, db });
+        for (const [filter, index] of [[{ restricted: true }, 'rm_subjects_restricted'], [{ status: 'erased' as const }, 'rm_subjects_erased']] as const) {
+          seen.length = 0;
+          await logging.subjects({ ...filter, limit: 5 });
+          const plan = sqlite.prepare(`EXPLAIN QUERY PLAN ${seen[0]!.sql}`).all(...(seen[0]!.parameters as unknown[])) as { detail: string }[];
+          expect(plan.map((p) => p.detail).join('; ')).toContain(index);
+        }
+      } finally {
+        await db.destroy();
+      }
+    });
+  }
 
   it('answers a page of exactly the rows left with no next cursor', async () => {
     const total = (await rm.db.selectFrom('rm_consents').select('subject_id').execute()).length;

@@ -81,6 +81,10 @@ export interface TransferFilter {
   form?: string; from?: string; to?: string; cursor?: string; limit: number;
 }
 export interface RetentionFilter { endsBefore?: string; cursor?: string; limit: number }
+export interface SubjectFilter {
+  status?: SubjectRow['status']; agreementState?: SubjectRow['agreement_state']; restricted?: boolean; policyVersion?: string;
+  cursor?: string; limit: number;
+}
 
 /** Every question the API asks of the read models; the same SQL on SQLite and PostgreSQL. */
 export class ReadModelQueries {
@@ -171,6 +175,22 @@ export class ReadModelQueries {
     if (key) q = q.where((eb) => after(eb, ['retention_ends_on', 'subject_id'], key));
     const rows = await q.orderBy('retention_ends_on').orderBy('subject_id').limit(fetchLimit(f.limit)).execute();
     return page(rows, f.limit, (r) => [r.retention_ends_on!, r.subject_id]);
+  }
+
+  /**
+   * The subjects register, in subject order; the few blocked and erased subjects come from
+   * partial indexes of their own (migration 004).
+   */
+  async subjects(f: SubjectFilter): Promise<Page<SubjectRow>> {
+    const key = decodeCursor(f.cursor, 1);
+    let q = this.db.selectFrom('rm_subjects').selectAll();
+    if (f.restricted !== undefined) q = q.where('restricted', '=', f.restricted ? 1 : 0);
+    if (f.status) q = q.where('status', '=', f.status);
+    if (f.agreementState) q = q.where('agreement_state', '=', f.agreementState);
+    if (f.policyVersion) q = q.where('policy_version', '=', f.policyVersion);
+    if (key) q = q.where('subject_id', '>', String(key[0]));
+    const rows = await q.orderBy('subject_id').limit(fetchLimit(f.limit)).execute();
+    return page(rows, f.limit, (r) => [r.subject_id]);
   }
 
   policyVersions(): Promise<PolicyVersionRow[]> {

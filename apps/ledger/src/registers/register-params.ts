@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO31661Alpha2, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { CATEGORIES, ERASURE_REASONS, PURPOSES, TRANSFER_FORMS } from '@ledger/domain';
-import { IsLocalDate, IsOpaqueId } from '../http/validators';
+import { IsLocalDate, IsOpaqueId, IsVersion } from '../http/validators';
 
 /** Paging, format and read-your-writes, common to every register. */
 export class PageParams {
@@ -48,6 +48,23 @@ export class TransferParams extends PageParams {
   @ApiPropertyOptional({ enum: TRANSFER_FORMS }) @IsOptional() @IsIn(TRANSFER_FORMS) form?: string;
   @ApiPropertyOptional({ description: 'transferred at or after' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
   @ApiPropertyOptional({ description: 'transferred before' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
+}
+
+const AGREEMENT_STATES = ['none', 'active', 'suspended', 'terminated'];
+
+export class SubjectParams extends PageParams {
+  @ApiPropertyOptional({ enum: ['active', 'erased'], description: '`erased`: the data key is destroyed (§2.10)' })
+  @IsOptional() @IsIn(['active', 'erased'])
+  status?: 'active' | 'erased';
+  @ApiPropertyOptional({ enum: AGREEMENT_STATES, description: '§2.7: a withdrawal suspends or terminates the agreement' })
+  @IsOptional() @IsIn(AGREEMENT_STATES)
+  agreementState?: 'none' | 'active' | 'suspended' | 'terminated';
+  @ApiPropertyOptional({ type: Boolean, description: 'processing blocked (§2.5)' })
+  @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean()
+  restricted?: boolean;
+  @ApiPropertyOptional({ description: 'the policy version in force for the subject (§1.4)', example: '2026-01' })
+  @IsOptional() @IsVersion()
+  policyVersion?: string;
 }
 
 export class RetentionParams extends PageParams {

@@ -8,7 +8,7 @@ import { IsVersionPipe } from '../http/validation';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { ReadYourWrites } from '../read-side/read-side.module';
 import { csvFile, jsonPage } from './register-output';
-import { ConsentParams, ErasureParams, PageParams, RetentionParams, TransferParams } from './register-params';
+import { ConsentParams, ErasureParams, PageParams, RetentionParams, SubjectParams, TransferParams } from './register-params';
 
 const list = (json: string) => JSON.parse(json) as string[];
 
@@ -17,6 +17,10 @@ const CONSENT_COLUMNS = ['subjectId', 'purpose', 'basis', 'status', 'categories'
 const ERASURE_COLUMNS = ['erasureId', 'subjectId', 'reason', 'receivedOn', 'dueOn', 'status', 'overdue', 'startedAt', 'shreddedAt', 'cancelledAt', 'completedAt', 'acknowledgedBy', 'awaitingAcknowledgement'];
 const TRANSFER_COLUMNS = ['transferId', 'subjectId', 'recipientId', 'recipientCountry', 'crossBorder', 'purpose', 'categories', 'form', 'transferredAt', 'position'];
 const RETENTION_COLUMNS = ['subjectId', 'agreementEndedOn', 'retentionEndsOn', 'status'];
+const SUBJECT_COLUMNS = [
+  'subjectId', 'status', 'erasedAt', 'agreementState', 'agreementEndedOn', 'retentionEndsOn', 'restricted', 'policyVersion',
+  'policyAcceptedAs', 'policyAcceptedAt', 'openErasureId', 'openObligations', 'activeLegalHolds',
+];
 
 const consentView = (today: string) => (r: ConsentRow) => ({
   subjectId: r.subject_id, purpose: r.purpose, basis: r.basis, status: consentStatusOn(r, today), categories: list(r.categories),
@@ -28,6 +32,12 @@ const transferView = (r: TransferRow) => ({
   transferId: r.transfer_id, subjectId: r.subject_id, recipientId: r.recipient_id, recipientCountry: r.recipient_country,
   crossBorder: r.cross_border === 1, purpose: r.purpose, categories: list(r.categories), form: r.form,
   transferredAt: r.transferred_at, position: String(r.position),
+});
+const subjectView = (r: SubjectRow) => ({
+  subjectId: r.subject_id, status: r.status, erasedAt: r.erased_at, agreementState: r.agreement_state,
+  agreementEndedOn: r.agreement_ended_on, retentionEndsOn: r.retention_ends_on, restricted: r.restricted === 1,
+  policyVersion: r.policy_version, policyAcceptedAs: r.policy_accepted_mode, policyAcceptedAt: r.policy_accepted_at,
+  openErasureId: r.open_erasure_id, openObligations: r.open_obligations, activeLegalHolds: r.active_legal_holds,
 });
 const retentionView = (r: SubjectRow) => ({
   subjectId: r.subject_id, agreementEndedOn: r.agreement_ended_on, retentionEndsOn: r.retention_ends_on, status: r.status,
@@ -90,6 +100,14 @@ export class RegistersController {
       return csvFile('transfers', TRANSFER_COLUMNS, async (c) => jsonPage(await fetch(c, 1000), transferView));
     }
     return jsonPage(await fetch(p.cursor), transferView);
+  }
+
+  @QueryRoute('subjects', 'The subjects register: agreement state (§2.7), blocking (§2.5), erased or not (§2.10), policy version in force and how it was accepted (§1.4)', 'auditor', 'regulator', 'admin')
+  async subjects(@Query() p: SubjectParams) {
+    await this.readYourWrites.waitFor(minPositionOf(p));
+    const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.subjects({ ...p, cursor, limit });
+    if (p.format === 'csv') return csvFile('subjects', SUBJECT_COLUMNS, async (c) => jsonPage(await fetch(c, 1000), subjectView));
+    return jsonPage(await fetch(p.cursor), subjectView);
   }
 
   @QueryRoute('retention', 'The retention schedule: agreement end and retention end per subject (§2.6)', 'auditor', 'regulator', 'admin')

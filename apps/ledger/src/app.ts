@@ -1,3 +1,4 @@
+import { createServer, type RequestListener } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -78,6 +79,15 @@ export const API_VERSION = '1.13.0';
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: o.config.bodyLimitBytes, logger: false, trustProxy: false,
+    // A client that sends its request slowly (a slow-body attack, §4.8) holds a socket for
+    // as long as it likes: Fastify's `requestTimeout` defaults to none and, set on the
+    // server after it is created, Node did not enforce it (a body trickled for 60 s and
+    // more, measured). Created with the timeouts, Node answers 408 and closes.
+    serverFactory: (handler: RequestListener) => createServer({
+      requestTimeout: o.config.requestTimeoutMs,
+      headersTimeout: Math.min(o.config.requestTimeoutMs, 20_000),
+      connectionsCheckingInterval: Math.min(Math.ceil(o.config.requestTimeoutMs / 4), 5_000),
+    }, handler),
     // the router's own refusals (bad percent-encoding, an over-long path parameter) as problems too
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, request, error, o.logger),
   });

@@ -44,6 +44,8 @@ export interface LedgerConfig {
   readonly pseudonymSecret: string | undefined;
   readonly calendarOverrides: readonly CalendarYear[];
   readonly bodyLimitBytes: number;
+  /** longest a client may take to send one whole request, headers and body */
+  readonly requestTimeoutMs: number;
   readonly logLevel: string;
 }
 
@@ -133,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     pseudonymSecret: env.LEDGER_PSEUDONYM_SECRET || undefined,
     calendarOverrides,
     bodyLimitBytes: int(env, 'LEDGER_BODY_LIMIT_BYTES', 16 * 1024, 1024, 1024 * 1024),
+    requestTimeoutMs: int(env, 'LEDGER_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

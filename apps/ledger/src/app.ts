@@ -71,7 +71,9 @@ export interface CreateAppOptions {
  * 1.13.0: `GET /v1/subjects`, the subjects register (auditor, regulator, admin): agreement
  * state (§2.7), blocking (§2.5), erased or not (§2.10), the policy version in force and
  * how it was accepted (§1.4); filters `status`, `agreementState`, `restricted`,
- * `policyVersion`; cursor pages or CSV. Read-model migration 004 adds its indexes.
+ * `policyVersion`; cursor pages or CSV. Read-model migration 004 adds its indexes. A
+ * request not received whole within LEDGER_REQUEST_TIMEOUT_MS (30 s) is answered
+ * `408 Request Timeout` by the HTTP server and its socket closed (there was no limit).
  */
 export const API_VERSION = '1.13.0';
 

@@ -30,7 +30,8 @@ const PG_CONNECTION_LOST = /^(Connection terminated|timeout exceeded when trying
  */
 export function storageFailure(error: unknown): string | null {
   // Recognised by shape, not by class: better-sqlite3's native addon keeps the error class
-  // of the first copy of the module loaded in the process, which need not be ours.
+  // of the first copy of the module loaded in the process, which need not be ours (jest
+  // loads one copy per test file).
   const e = error as { name?: unknown; code?: unknown; syscall?: unknown; severity?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : null;
   if (!code) return error instanceof Error && PG_CONNECTION_LOST.test(error.message) ? 'PG_CONNECTION_LOST' : null;

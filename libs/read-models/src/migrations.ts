@@ -172,8 +172,20 @@ const m004: Migration = {
   },
 };
 
+/**
+ * A checkpoint names the event it stopped at, not only its position, so a projector can
+ * tell when the event store under it is not the one it projected (restored from a backup,
+ * or another store): it then stops instead of skipping new events in silence.
+ */
+const m005: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('rm_checkpoints').addColumn('event_id', 'text').execute();
+  },
+};
+
 export const READ_MODEL_MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001, '002_erasure_stages': m002, '003_consent_validity': m003, '004_subjects_register': m004,
+  '005_checkpoint_event': m005,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => READ_MODEL_MIGRATIONS };

@@ -1,10 +1,11 @@
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@ledger/event-store';
 import type { ReadModelDatabase } from './database';
-import { Projector } from './projector';
+import { CheckpointNotInStoreError, Projector } from './projector';
 import { patchStatements } from './testing/fault-injection';
 import { dumpTables, readModelTargets } from './testing/targets';
 import { seeded, writeHistory } from './testing/history';
@@ -93,6 +94,46 @@ describe.each(readModelTargets())('read-model projections on $name', (target) =>
     await new Projector(store, rm, { clock, name: 'again', batchSize: 37 }).catchUp();
     expect(await dumpTables(rm)).toEqual(before);
     await store.close();
+  });
+
+  it('stops, naming both positions, on an event store that does not hold its checkpoint (restored from a backup, then grown, or replaced)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-restore-'));
+    try {
+      const store = new SqliteEventStore({ filename: join(dir, 'events.db'), clock });
+      await writeHistory(store, 150, 21);
+      const online = new Database(join(dir, 'events.db'));
+      online.exec(`VACUUM INTO '${join(dir, 'backup.db')}'`); // an online backup
+      online.close();
+      await writeHistory(store, 150, 22);
+      const rm = await fresh();
+      await new Projector(store, rm, { clock }).catchUp();
+      const checkpoint = await new Projector(store, rm, { clock }).checkpoint();
+      expect(checkpoint).toBe(await store.headPosition());
+      expect(await new Projector(store, rm, { clock }).catchUp()).toBe(0); // its own store: all is well
+
+      const restored = new SqliteEventStore({ filename: join(dir, 'backup.db'), clock });
+      const behind = await new Projector(restored, rm, { clock }).catchUp().catch((e: unknown) => e);
+      expect(behind).toBeInstanceOf(CheckpointNotInStoreError);
+      expect(behind).toMatchObject({ checkpoint, head: await restored.headPosition() });
+      // Written to after the restore, past the old checkpoint: the position exists again,
+      // but holds another event; following on would have skipped the events in between.
+      await writeHistory(restored, 300, 23);
+      expect(await restored.headPosition()).toBeGreaterThan(checkpoint);
+      await expect(new Projector(restored, rm, { clock }).catchUp()).rejects.toBeInstanceOf(CheckpointNotInStoreError);
+      const following = new AbortController();
+      await expect(new Projector(restored, rm, { clock }).run(following.signal)).rejects.toBeInstanceOf(CheckpointNotInStoreError);
+      expect(await new Projector(store, rm, { clock }).checkpoint()).toBe(checkpoint); // nothing applied meanwhile
+
+      // a checkpoint from before migration 005 names no event: its position alone is checked
+      await rm.db.updateTable('rm_checkpoints').set({ event_id: null }).execute();
+      expect(await new Projector(store, rm, { clock }).catchUp()).toBe(0);
+      const backup = new SqliteEventStore({ filename: join(dir, 'backup-2.db'), clock });
+      await writeHistory(backup, 100, 24);
+      await expect(new Projector(backup, rm, { clock }).catchUp()).rejects.toBeInstanceOf(CheckpointNotInStoreError);
+      for (const s of [store, restored, backup]) await s.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('replay equivalence: live projection equals a rebuild from position 0, and two rebuilds are identical', async () => {

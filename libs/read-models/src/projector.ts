@@ -13,6 +13,20 @@ export interface ProjectorOptions {
   readonly clock: () => Date;
 }
 
+/**
+ * The read models have applied an event the event store does not hold at that position:
+ * the store was restored from a backup, or another store put in its place. Following it
+ * would skip the events written since at positions already "done", without a word.
+ * Carries positions and ids only.
+ */
+export class CheckpointNotInStoreError extends Error {
+  constructor(readonly projection: string, readonly checkpoint: bigint, readonly head: bigint) {
+    super(`the read models (${projection}) have applied position ${checkpoint}, but the event store does not hold that event `
+      + `(its head is ${head}): was it restored from a backup, or replaced? Rebuild the read models (rebuild-read-models)`);
+    this.name = 'CheckpointNotInStoreError';
+  }
+}
+
 export interface BatchApplied {
   readonly events: number;
   readonly position: bigint;
@@ -58,6 +72,28 @@ export class Projector {
     return this.position;
   }
 
+  /**
+   * The checkpoint, once the event store is found to hold the event it names (same
+   * position, same id; before migration 005 a checkpoint has no id, and the position
+   * alone is checked). Else CheckpointNotInStoreError.
+   */
+  async verifiedCheckpoint(): Promise<bigint> {
+    const row = await this.rm.db.selectFrom('rm_checkpoints').select(['position', 'event_id']).where('projection', '=', this.name).executeTakeFirst();
+    this.position = row ? BigInt(row.position) : 0n;
+    if (row && this.position > 0n) {
+      const [at] = await this.store.readAll({ after: this.position - 1n, maxCount: 1 });
+      const held = at !== undefined && at.position === this.position && (row.event_id === null || at.eventId === row.event_id);
+      if (!held) {
+        const checkpoint = this.position;
+        // Claim no position: a read waiting for its own write must not take the stale
+        // checkpoint for the projector having got there.
+        this.position = 0n;
+        throw new CheckpointNotInStoreError(this.name, checkpoint, await this.store.headPosition());
+      }
+    }
+    return this.position;
+  }
+
   get lastPosition(): bigint {
     return this.position;
   }
@@ -75,7 +111,7 @@ export class Projector {
       // before a restart, may already have applied part of the batch.
       // All checkpoints on these tables (a handful of rows): ours, and whether any other
       // projector has written further than we have.
-      let q = trx.selectFrom('rm_checkpoints').select(['projection', 'position']);
+      let q = trx.selectFrom('rm_checkpoints').select(['projection', 'position', 'event_id']);
       if (this.rm.kind === 'postgres') q = q.forUpdate();
       const checkpoints = await q.execute();
       const stored = checkpoints.find((c) => c.projection === this.name);
@@ -89,9 +125,11 @@ export class Projector {
         await flush(trx as unknown as Kysely<ReadModelTables>, rows, this.rm.writer);
       }
       const position = (last > done ? last : done).toString();
+      const eventId = last > done ? events.at(-1)!.eventId : (stored?.event_id ?? null);
+      const updatedAt = this.options.clock().toISOString();
       await trx.insertInto('rm_checkpoints')
-        .values({ projection: this.name, position, updated_at: this.options.clock().toISOString() })
-        .onConflict((oc) => oc.column('projection').doUpdateSet({ position, updated_at: this.options.clock().toISOString() }))
+        .values({ projection: this.name, position, updated_at: updatedAt, event_id: eventId })
+        .onConflict((oc) => oc.column('projection').doUpdateSet({ position, updated_at: updatedAt, event_id: eventId }))
         .execute();
     });
     this.position = last > this.position ? last : this.position;
@@ -108,7 +146,7 @@ export class Projector {
       return until === undefined ? events : events.filter((e) => e.position <= until);
     };
     let applied = 0;
-    let page = await read(await this.checkpoint());
+    let page = await read(await this.verifiedCheckpoint());
     while (page.length > 0) {
       // the next page is read while this one is written (PostgreSQL works meanwhile)
       const applying = this.apply(page);
@@ -125,7 +163,7 @@ export class Projector {
    * together are applied together (up to batchSize).
    */
   async run(signal: AbortSignal): Promise<void> {
-    const after = await this.checkpoint();
+    const after = await this.verifiedCheckpoint();
     const subscription = this.store.subscribeToAll({ after });
     signal.addEventListener('abort', () => void subscription.close(), { once: true });
     const it = subscription[Symbol.asyncIterator]();

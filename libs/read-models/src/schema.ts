@@ -127,6 +127,8 @@ export interface CheckpointRow {
   projection: string;
   position: string | number | bigint;
   updated_at: string;
+  /** the id of the event at `position` (null for checkpoints written before migration 005) */
+  event_id: string | null;
 }
 
 export interface ReadModelTables {

@@ -3,7 +3,7 @@ import {
 } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
-import { Projector, ReadModelGenerations, ReadModelQueries, type ReadModelDatabase } from '@ledger/read-models';
+import { CheckpointNotInStoreError, Projector, ReadModelGenerations, ReadModelQueries, type ReadModelDatabase } from '@ledger/read-models';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { loggableError, ROOT_LOGGER } from '../infrastructure/logger';
@@ -67,6 +67,14 @@ export class ReadModelSwitch {
   }
 }
 
+const abortableSleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
+  const timer = setTimeout(resolve, ms);
+  signal.addEventListener('abort', () => {
+    clearTimeout(timer);
+    resolve();
+  }, { once: true });
+});
+
 /**
  * The projector worker (LEDGER_ROLES includes `projector`): follows the event store into
  * the read models until shutdown, and starts again after an error.
@@ -110,6 +118,16 @@ export class ProjectorWorker implements OnApplicationBootstrap, BeforeApplicatio
         await this.projector.run(this.current.signal);
       } catch (error) {
         if (this.abort.signal.aborted) return;
+        if (error instanceof CheckpointNotInStoreError) {
+          // Not transient: it takes an operator (a rebuild, whose switch of generation ends
+          // the wait at once, as does shutdown). Said every 30 s, with the positions.
+          this.logger.error(
+            { err: { name: error.name }, checkpoint: error.checkpoint.toString(), head: error.head.toString() },
+            `${error.message}; looking again in 30 s`,
+          );
+          await abortableSleep(30_000, this.current.signal);
+          continue;
+        }
         this.logger.error({ err: loggableError(error) }, 'projector failed; restarting in 1 s');
         await new Promise((r) => setTimeout(r, 1000).unref());
       } finally {

@@ -5,3 +5,4 @@
 export * from './event-store.port';
 export * from './hash-chain';
 export * from './sqlite/sqlite-event-store';
+export * from './checkpoint-guard';

@@ -1,6 +1,6 @@
 import type { Kafka, TopicMessages } from 'kafkajs';
 import { createSubjectDecider, WorkingDayCalendar } from '@ledger/domain';
-import { SqliteEventStore } from '@ledger/event-store';
+import { CheckpointNotInStoreError, SqliteEventStore } from '@ledger/event-store';
 import { defaultTopics } from './contract';
 import { Relay, SqliteRelayCheckpoint } from './relay';
 import { appendSyntheticHistory } from './testing/synthetic-history';
@@ -47,5 +47,35 @@ describe('Relay batches', () => {
   it('with one event per batch, publishes a state after every event', async () => {
     const { requests, topics, of } = await relayed(1);
     expect(requests.map((r) => of(r, topics.subjectState.name).length)).toEqual(new Array(10).fill(1));
+  });
+});
+
+describe('Relay checkpoint', () => {
+  const clock = () => new Date('2026-11-25T00:00:00Z');
+  const producer: RelayProducer = { connect: async () => {}, disconnect: async () => {}, sendBatch: async () => {} };
+  const relayOver = (store: SqliteEventStore, checkpoint: SqliteRelayCheckpoint) => new Relay({
+    kafka: {} as Kafka, topics: defaultTopics('t', 1), store, checkpoint, decider: createSubjectDecider(new WorkingDayCalendar()), producer: () => producer,
+  });
+
+  it('records the event it stopped at, and refuses a store that does not hold it (restored from a backup, or another): nothing is skipped in silence', async () => {
+    const store = new SqliteEventStore({ filename: ':memory:', clock });
+    await appendSyntheticHistory(store, 2, 'a');
+    const checkpoint = new SqliteRelayCheckpoint(':memory:');
+    expect(await relayOver(store, checkpoint).catchUp()).toBe(10);
+    expect(await checkpoint.load()).toBe(10n);
+    expect(await checkpoint.eventId()).toBe((await store.readAll({ after: 9n, maxCount: 1 }))[0]!.eventId);
+    expect(await relayOver(store, checkpoint).catchUp()).toBe(0);
+
+    const restored = new SqliteEventStore({ filename: ':memory:', clock }); // behind the checkpoint
+    await appendSyntheticHistory(restored, 1, 'a');
+    const refused = await relayOver(restored, checkpoint).catchUp().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(CheckpointNotInStoreError);
+    expect(refused).toMatchObject({ checkpoint: 10n, head: 5n });
+    const grown = new SqliteEventStore({ filename: ':memory:', clock }); // past it, other events at the position
+    await appendSyntheticHistory(grown, 3, 'b');
+    await expect(relayOver(grown, checkpoint).catchUp()).rejects.toBeInstanceOf(CheckpointNotInStoreError);
+    expect(await checkpoint.load()).toBe(10n);
+    for (const s of [store, restored, grown]) await s.close();
+    await checkpoint.close();
   });
 });

@@ -3,7 +3,7 @@ import { ConfigResourceTypes, type Admin, type Kafka, type ProducerConfig } from
 import {
   fold, SUBJECT_STREAM_PREFIX, toDomainEvent, type Decider, type SubjectCommand, type SubjectEvent, type SubjectState,
 } from '@ledger/domain';
-import type { EventStore, RecordedEvent } from '@ledger/event-store';
+import { CheckpointNotInStoreError, holdsCheckpoint, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { integrationEvents, subjectStateMessage, type OutgoingMessage, type Topics } from './contract';
 import type { RelayProducer } from './worker-producer';
 
@@ -12,7 +12,9 @@ type Prepared = Map<string, { key: string; value: string | null; headers: Record
 /** Where the relay remembers the last position the broker acknowledged. */
 export interface RelayCheckpoint {
   load(): Promise<bigint>;
-  save(position: bigint): Promise<void>;
+  /** the id of the event at the loaded position, or null if none was recorded */
+  eventId(): Promise<string | null>;
+  save(position: bigint, eventId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,9 @@ export class SqliteRelayCheckpoint implements RelayCheckpoint {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec('CREATE TABLE IF NOT EXISTS relay_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
+    // the event at the checkpoint, to tell a restored or replaced event store (files from before have no such column)
+    const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(relay_checkpoints)').all().map((c) => c.name);
+    if (!columns.includes('event_id')) this.db.exec('ALTER TABLE relay_checkpoints ADD COLUMN event_id TEXT');
   }
 
   async load(): Promise<bigint> {
@@ -39,9 +44,15 @@ export class SqliteRelayCheckpoint implements RelayCheckpoint {
     return BigInt(row?.position ?? 0);
   }
 
-  async save(position: bigint): Promise<void> {
-    this.db.prepare('INSERT INTO relay_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position')
-      .run(this.name, Number(position));
+  async eventId(): Promise<string | null> {
+    const row = this.db.prepare<[string], { event_id: string | null }>('SELECT event_id FROM relay_checkpoints WHERE name = ?').get(this.name);
+    return row?.event_id ?? null;
+  }
+
+  async save(position: bigint, eventId: string): Promise<void> {
+    this.db.prepare('INSERT INTO relay_checkpoints (name, position, event_id) VALUES (?, ?, ?) '
+      + 'ON CONFLICT (name) DO UPDATE SET position = excluded.position, event_id = excluded.event_id')
+      .run(this.name, Number(position), eventId);
   }
 
   async close(): Promise<void> {
@@ -137,8 +148,12 @@ export class Relay {
    * still sent one after another, and the checkpoint follows each acknowledgement.
    */
   async catchUp(): Promise<number> {
-    await this.connect();
     let after = await this.o.checkpoint.load();
+    if (!(await holdsCheckpoint(this.o.store, after, await this.o.checkpoint.eventId()))) {
+      throw new CheckpointNotInStoreError('Kafka relay', after, await this.o.store.headPosition(),
+        'Restore relay.db from the same backup as the events, or delete it to publish every event again.');
+    }
+    await this.connect();
     this.position = after;
     let relayed = 0;
     let page = await this.read(after);
@@ -159,7 +174,7 @@ export class Relay {
       }
       // only now: the broker has every message of this batch
       this.position = after;
-      await this.o.checkpoint.save(after);
+      await this.o.checkpoint.save(after, page.at(-1)!.eventId);
       relayed += page.length;
       page = nextPage;
       prepared = nextPrepared;

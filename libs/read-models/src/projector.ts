@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { EventStore, RecordedEvent } from '@ledger/event-store';
+import { CheckpointNotInStoreError, holdsCheckpoint, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import type { ReadModelDatabase } from './database';
 import type { RowWriter } from './row-writer';
 import { needsOf, project, RowSet, type Needs } from './projection';
@@ -11,20 +11,6 @@ export interface ProjectorOptions {
   /** most events applied in one transaction */
   readonly batchSize?: number;
   readonly clock: () => Date;
-}
-
-/**
- * The read models have applied an event the event store does not hold at that position:
- * the store was restored from a backup, or another store put in its place. Following it
- * would skip the events written since at positions already "done", without a word.
- * Carries positions and ids only.
- */
-export class CheckpointNotInStoreError extends Error {
-  constructor(readonly projection: string, readonly checkpoint: bigint, readonly head: bigint) {
-    super(`the read models (${projection}) have applied position ${checkpoint}, but the event store does not hold that event `
-      + `(its head is ${head}): was it restored from a backup, or replaced? Rebuild the read models (rebuild-read-models)`);
-    this.name = 'CheckpointNotInStoreError';
-  }
 }
 
 export interface BatchApplied {
@@ -80,16 +66,13 @@ export class Projector {
   async verifiedCheckpoint(): Promise<bigint> {
     const row = await this.rm.db.selectFrom('rm_checkpoints').select(['position', 'event_id']).where('projection', '=', this.name).executeTakeFirst();
     this.position = row ? BigInt(row.position) : 0n;
-    if (row && this.position > 0n) {
-      const [at] = await this.store.readAll({ after: this.position - 1n, maxCount: 1 });
-      const held = at !== undefined && at.position === this.position && (row.event_id === null || at.eventId === row.event_id);
-      if (!held) {
-        const checkpoint = this.position;
-        // Claim no position: a read waiting for its own write must not take the stale
-        // checkpoint for the projector having got there.
-        this.position = 0n;
-        throw new CheckpointNotInStoreError(this.name, checkpoint, await this.store.headPosition());
-      }
+    if (row && !(await holdsCheckpoint(this.store, this.position, row.event_id))) {
+      const checkpoint = this.position;
+      // Claim no position: a read waiting for its own write must not take the stale
+      // checkpoint for the projector having got there.
+      this.position = 0n;
+      throw new CheckpointNotInStoreError(`read-model (${this.name})`, checkpoint, await this.store.headPosition(),
+        'Rebuild the read models (rebuild-read-models).');
     }
     return this.position;
   }

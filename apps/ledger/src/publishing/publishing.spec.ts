@@ -1,5 +1,6 @@
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded } from 'kafkajs';
 import { UnknownEventTypeError } from '@ledger/domain';
+import { CheckpointNotInStoreError } from '@ledger/event-store';
 import { TopicMisconfiguredError } from '@ledger/messaging';
 import { afterRelayFailure } from './publishing';
 
@@ -19,6 +20,12 @@ describe('the relay loop after a failure', () => {
       expect(afterRelayFailure(error)).toMatchObject({ level: 'error', retryMs: 5000 });
       expect(afterRelayFailure(error).message).not.toContain('broker unavailable');
     }
+  });
+
+  it('waits for an operator, naming both positions, when the event store does not hold the relay\'s checkpoint (restored)', () => {
+    const r = afterRelayFailure(new CheckpointNotInStoreError('Kafka relay', 120n, 80n, 'Restore relay.db.'));
+    expect(r).toMatchObject({ level: 'error', retryMs: 30_000 });
+    expect(r.message).toMatch(/position 120.*head is 80/);
   });
 
   it('waits for an operator when the subject-state topic is not compacted', () => {

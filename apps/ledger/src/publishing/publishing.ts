@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { DomainError, isOpaqueId, type Decider, type SubjectCommand, type SubjectEvent, type SubjectState } from '@ledger/domain';
-import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { CheckpointNotInStoreError, EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { defaultTopics, Relay, SqliteRelayCheckpoint, TopicMisconfiguredError, WorkerProducer, type Topics } from '@ledger/messaging';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
 import { systemCommandContext } from '../http/command-context';
@@ -25,6 +25,8 @@ const sleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, { ref: 
  */
 export function afterRelayFailure(error: unknown): { readonly level: 'warn' | 'error'; readonly message: string; readonly retryMs: number } {
   if (error instanceof TopicMisconfiguredError) return { level: 'error', message: `relay: ${error.message}; checking again in 30 s`, retryMs: 30_000 };
+  // positions only in its message; it takes an operator, so no hurry to look again
+  if (error instanceof CheckpointNotInStoreError) return { level: 'error', message: `relay: ${error.message}; checking again in 30 s`, retryMs: 30_000 };
   const name = error instanceof Error ? error.name : typeof error;
   if (name.startsWith('KafkaJS') || name === 'ProducerThreadExit') return { level: 'warn', message: 'relay: broker unavailable; retrying in 1 s', retryMs: 1000 };
   return { level: 'error', message: 'relay: stopped by a failure that is not the broker\'s; nothing past the checkpoint is published; retrying in 5 s', retryMs: 5000 };

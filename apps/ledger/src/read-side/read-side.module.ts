@@ -2,8 +2,8 @@ import {
   Global, Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { EVENT_STORE, type EventStore } from '@ledger/event-store';
-import { CheckpointNotInStoreError, Projector, ReadModelGenerations, ReadModelQueries, type ReadModelDatabase } from '@ledger/read-models';
+import { CheckpointNotInStoreError, EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { Projector, ReadModelGenerations, ReadModelQueries, type ReadModelDatabase } from '@ledger/read-models';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { loggableError, ROOT_LOGGER } from '../infrastructure/logger';

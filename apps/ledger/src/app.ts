@@ -74,6 +74,8 @@ export interface CreateAppOptions {
  * `policyVersion`; cursor pages or CSV. Read-model migration 004 adds its indexes. A
  * request not received whole within LEDGER_REQUEST_TIMEOUT_MS (30 s) is answered
  * `408 Request Timeout` by the HTTP server and its socket closed (there was no limit).
+ * `GET /v1/operations/projections` says whether the event store holds the checkpoint's
+ * event (`checkpointInStore`: false after a restore from a backup; the projector stops).
  */
 export const API_VERSION = '1.13.0';
 

@@ -154,7 +154,7 @@ describe('registers from the read models', () => {
 
   it('reports projection lag for monitoring', async () => {
     const r = await l.call('admin', 'GET', '/v1/operations/projections');
-    expect(r.body.projections[0]).toMatchObject({ name: 'read-models', eventsBehind: 0, secondsBehind: 0 });
+    expect(r.body.projections[0]).toMatchObject({ name: 'read-models', eventsBehind: 0, secondsBehind: 0, checkpointInStore: true });
     expect(r.body.projections[0].checkpoint).toBe(r.body.projections[0].head);
   });
 

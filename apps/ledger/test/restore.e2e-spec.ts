@@ -41,6 +41,11 @@ describe('event store restored from a backup (e2e)', () => {
     expect(BigInt(report.checkpoint)).toBeGreaterThan(BigInt(report.head));
     expect(report.msg).toContain('rebuild-read-models');
 
+    // monitoring sees it from any process: the status route and the metric
+    const status = await l.call('admin', 'GET', '/v1/operations/projections');
+    expect(status.body.projections[0]).toMatchObject({ checkpointInStore: false, checkpoint: report.checkpoint, head: report.head });
+    expect((await l.call('admin', 'GET', '/metrics')).raw).toMatch(/^ledger_projection_checkpoint_in_store 0$/m);
+
     const written = await l.command('service', '/v1/subjects/after-restore/consents', grantBody());
     expect(written.status).toBe(201);
     const behind = await l.call('auditor', 'GET', `/v1/subjects/after-restore?minPosition=${written.body.position}`);
@@ -55,6 +60,8 @@ describe('event store restored from a backup (e2e)', () => {
     await l.settled();
     const subjects = (await l.read('auditor', '/v1/subjects?limit=1000')).body.items.map((s: { subjectId: string }) => s.subjectId);
     expect(subjects).toEqual(['after-restore', 'kept-1', 'kept-2', 'kept-3', 'kept-4', 'kept-5']);
+    expect((await l.call('admin', 'GET', '/v1/operations/projections')).body.projections[0].checkpointInStore).toBe(true);
+    expect((await l.call('admin', 'GET', '/metrics')).raw).toMatch(/^ledger_projection_checkpoint_in_store 1$/m);
     // the projector follows the restored store again
     const next = await l.command('service', '/v1/subjects/after-rebuild/consents', grantBody());
     expect((await l.call('auditor', 'GET', `/v1/subjects/after-rebuild?minPosition=${next.body.position}`)).status).toBe(200);

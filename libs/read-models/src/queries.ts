@@ -289,8 +289,8 @@ export class ReadModelQueries {
     return { byStatus, overdue };
   }
 
-  async checkpoint(projection = 'read-models'): Promise<{ position: bigint; updatedAt: string | null }> {
+  async checkpoint(projection = 'read-models'): Promise<{ position: bigint; updatedAt: string | null; eventId: string | null }> {
     const row = await this.db.selectFrom('rm_checkpoints').selectAll().where('projection', '=', projection).executeTakeFirst();
-    return { position: row ? BigInt(row.position) : 0n, updatedAt: row?.updated_at ?? null };
+    return { position: row ? BigInt(row.position) : 0n, updatedAt: row?.updated_at ?? null, eventId: row?.event_id ?? null };
   }
 }

@@ -60,6 +60,14 @@ export class LedgerMetrics {
       },
     });
     new Gauge({
+      name: 'ledger_projection_checkpoint_in_store',
+      help: '1 when the event store holds the event the read models\' checkpoint names; 0 after a restore from a backup or a replaced store: rebuild',
+      registers: [this.registry],
+      async collect() {
+        this.set((await lag.measure()).inStore ? 1 : 0);
+      },
+    });
+    new Gauge({
       name: 'ledger_projection_lag_seconds',
       help: 'Age of the oldest event not yet in the read models',
       registers: [this.registry],

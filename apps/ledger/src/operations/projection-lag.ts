@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { EVENT_STORE, holdsCheckpoint, type EventStore } from '@ledger/event-store';
 import { ReadModelQueries } from '@ledger/read-models';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 
@@ -18,11 +18,16 @@ export class ProjectionLag {
    */
   async measure(countUpTo = 1) {
     const [checkpoint, head] = await Promise.all([this.queries.checkpoint(), this.store.headPosition()]);
-    const behind = await this.store.readAll({ after: checkpoint.position, maxCount: countUpTo });
+    const [behind, inStore] = await Promise.all([
+      this.store.readAll({ after: checkpoint.position, maxCount: countUpTo }),
+      holdsCheckpoint(this.store, checkpoint.position, checkpoint.eventId),
+    ]);
     const oldest = behind[0];
     return {
       checkpoint,
       head,
+      /** false: the store does not hold the checkpoint's event (restored or replaced); the projector has stopped */
+      inStore,
       eventsBehind: behind.length,
       secondsBehind: oldest ? Math.max(0, (this.clock.now().getTime() - Date.parse(oldest.metadata.recordedAt)) / 1000) : 0,
     };

@@ -15,9 +15,9 @@ export class ProjectionStatusController {
     return this.queries.erasureCounts();
   }
 
-  @QueryRoute('projections', 'Projection lag: checkpoint, head, events and seconds behind', 'admin', 'auditor')
+  @QueryRoute('projections', 'Projection lag: checkpoint, head, events and seconds behind, and whether the store holds the checkpoint\'s event', 'admin', 'auditor')
   async status() {
-    const { checkpoint, head, eventsBehind, secondsBehind } = await this.lag.measure(10_001);
+    const { checkpoint, head, inStore, eventsBehind, secondsBehind } = await this.lag.measure(10_001);
     return {
       projections: [{
         name: 'read-models',
@@ -26,6 +26,8 @@ export class ProjectionStatusController {
         eventsBehind: eventsBehind > 10_000 ? '>10000' : eventsBehind,
         secondsBehind,
         updatedAt: checkpoint.updatedAt,
+        // false after the event store was restored from a backup or replaced: rebuild (docs/operations.md)
+        checkpointInStore: inStore,
       }],
     };
   }

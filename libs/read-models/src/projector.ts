@@ -53,9 +53,15 @@ export class Projector {
 
   /** The position of the last event applied (as stored). */
   async checkpoint(): Promise<bigint> {
-    const row = await this.rm.db.selectFrom('rm_checkpoints').select('position').where('projection', '=', this.name).executeTakeFirst();
-    this.position = row ? BigInt(row.position) : 0n;
+    await this.loadCheckpoint();
     return this.position;
+  }
+
+  /** Reads the stored checkpoint into `position`; returns its row (undefined before the first batch). */
+  private async loadCheckpoint() {
+    const row = await this.rm.db.selectFrom('rm_checkpoints').select(['position', 'event_id']).where('projection', '=', this.name).executeTakeFirst();
+    this.position = row ? BigInt(row.position) : 0n;
+    return row;
   }
 
   /**
@@ -64,8 +70,7 @@ export class Projector {
    * alone is checked). Else CheckpointNotInStoreError.
    */
   async verifiedCheckpoint(): Promise<bigint> {
-    const row = await this.rm.db.selectFrom('rm_checkpoints').select(['position', 'event_id']).where('projection', '=', this.name).executeTakeFirst();
-    this.position = row ? BigInt(row.position) : 0n;
+    const row = await this.loadCheckpoint();
     if (row && !(await holdsCheckpoint(this.store, this.position, row.event_id))) {
       const checkpoint = this.position;
       // Claim no position: a read waiting for its own write must not take the stale

@@ -50,12 +50,14 @@ export class LedgerMetrics {
         this.set((await queries.erasureCounts()).overdue);
       },
     });
+    // the three projection gauges share one measurement per scrape
+    const projection = () => (this.projection ??= lag.measure());
     new Gauge({
       name: 'ledger_projection_lag_events',
       help: 'Global positions between the event store head and the read-model checkpoint',
       registers: [this.registry],
       async collect() {
-        const [checkpoint, head] = await Promise.all([queries.checkpoint(), store.headPosition()]);
+        const { checkpoint, head } = await projection();
         this.set(Number(head - checkpoint.position));
       },
     });
@@ -64,7 +66,7 @@ export class LedgerMetrics {
       help: '1 when the event store holds the event the read models\' checkpoint names; 0 after a restore from a backup or a replaced store: rebuild',
       registers: [this.registry],
       async collect() {
-        this.set((await lag.measure()).inStore ? 1 : 0);
+        this.set((await projection()).inStore ? 1 : 0);
       },
     });
     new Gauge({
@@ -72,9 +74,17 @@ export class LedgerMetrics {
       help: 'Age of the oldest event not yet in the read models',
       registers: [this.registry],
       async collect() {
-        this.set((await lag.measure()).secondsBehind);
+        this.set((await projection()).secondsBehind);
       },
     });
+  }
+
+  private projection: ReturnType<ProjectionLag['measure']> | null = null;
+
+  /** The registry's text, every gauge measured afresh. */
+  scrape(): Promise<string> {
+    this.projection = null;
+    return this.registry.metrics();
   }
 }
 
@@ -87,6 +97,6 @@ export class MetricsController {
   @Roles('admin', 'auditor')
   @Header('content-type', 'text/plain; version=0.0.4')
   scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
+    return this.metrics.scrape();
   }
 }

@@ -1,12 +1,12 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { DomainError, isOpaqueId, type Decider, type SubjectCommand, type SubjectEvent, type SubjectState } from '@ledger/domain';
 import { CheckpointNotInStoreError, EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { defaultTopics, Relay, SqliteRelayCheckpoint, TopicMisconfiguredError, WorkerProducer, type Topics } from '@ledger/messaging';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
+import { sleep } from '../infrastructure/sleep';
 import { systemCommandContext } from '../http/command-context';
 import { isErasureSystem, LEDGER_ID_PATTERN } from '../http/validators';
 import { SUBJECT_DECIDER } from '../infrastructure/infrastructure.module';
@@ -14,7 +14,6 @@ import { ROOT_LOGGER } from '../infrastructure/logger';
 import { SubjectCommands } from '../subjects/subject-commands';
 
 /** Waits `ms`, or less if `signal` aborts first (shutdown must not wait out a back-off). */
-const sleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, { ref: false, signal }).catch(() => undefined);
 
 /**
  * What the relay loop does after a failure. Broker trouble (kafkajs's errors, a producer

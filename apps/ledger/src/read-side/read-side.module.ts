@@ -7,6 +7,7 @@ import { Projector, ReadModelGenerations, ReadModelQueries, type ReadModelDataba
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { loggableError, ROOT_LOGGER } from '../infrastructure/logger';
+import { sleep } from '../infrastructure/sleep';
 import { ProblemException } from '../http/problem';
 
 /**
@@ -67,14 +68,6 @@ export class ReadModelSwitch {
   }
 }
 
-const abortableSleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  const timer = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => {
-    clearTimeout(timer);
-    resolve();
-  }, { once: true });
-});
-
 /**
  * The projector worker (LEDGER_ROLES includes `projector`): follows the event store into
  * the read models until shutdown, and starts again after an error.
@@ -125,7 +118,7 @@ export class ProjectorWorker implements OnApplicationBootstrap, BeforeApplicatio
             { err: { name: error.name }, checkpoint: error.checkpoint.toString(), head: error.head.toString() },
             `${error.message}; looking again in 30 s`,
           );
-          await abortableSleep(30_000, this.current.signal);
+          await sleep(30_000, this.current.signal);
           continue;
         }
         this.logger.error({ err: loggableError(error) }, 'projector failed; restarting in 1 s');

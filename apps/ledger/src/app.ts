@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import type { LedgerConfig } from './config/ledger.config';
+import { clientErrorHandler, type ClientErrorOutcome } from './http/client-error';
 import { ProblemException } from './http/problem';
 import { sendProblem } from './http/problem.filter';
 import { ledgerValidationPipe, PATH_PARAMETER_SCHEMAS } from './http/validation';
@@ -76,11 +77,16 @@ export interface CreateAppOptions {
  * `408 Request Timeout` by the HTTP server and its socket closed (there was no limit).
  * `GET /v1/operations/projections` says whether the event store holds the checkpoint's
  * event (`checkpointInStore`: false after a restore from a backup; the projector stops).
+ * 1.14.0: what the HTTP server refuses before a request exists is an RFC 9457 problem too
+ * (it was Fastify's own JSON): 408 REQUEST_TIMEOUT, 431 HEADERS_TOO_LARGE (over Node's
+ * 16 KiB), 400 MALFORMED_REQUEST (bytes that are not HTTP/1.1); logged and counted
+ * (`ledger_http_client_errors_total{code}`) by code, never with the bytes received.
  */
-export const API_VERSION = '1.13.0';
+export const API_VERSION = '1.14.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {
+  let countClientError = (_: ClientErrorOutcome): void => undefined; // the metric, once the module exists
   const adapter = new FastifyAdapter({
     bodyLimit: o.config.bodyLimitBytes, logger: false, trustProxy: false,
     // A client that sends its request slowly (a slow-body attack, §4.8) holds a socket for
@@ -92,6 +98,8 @@ export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplica
       headersTimeout: Math.min(o.config.requestTimeoutMs, 20_000),
       connectionsCheckingInterval: Math.min(Math.ceil(o.config.requestTimeoutMs / 4), 5_000),
     }, handler),
+    // 408, 431 and 400 from the HTTP server itself, before a request exists, as problems too
+    clientErrorHandler: clientErrorHandler(o.logger, (outcome) => countClientError(outcome)),
     // the router's own refusals (bad percent-encoding, an over-long path parameter) as problems too
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, request, error, o.logger),
   });
@@ -102,6 +110,7 @@ export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplica
   const fastify = app.getHttpAdapter().getInstance();
 
   const metrics = app.get(LedgerMetrics);
+  countClientError = (outcome) => metrics.clientErrors.labels(outcome.code).inc();
   // One line per request: route pattern, status, time, who. Never a body or a header.
   fastify.addHook('onResponse', async (request, reply) => {
     if (request.method === 'POST' && request.routeOptions.url) {

@@ -21,6 +21,13 @@ export class LedgerMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
+  /** requests Node's HTTP server refused before routing: 408, 431, 400 (http/client-error.ts) */
+  readonly clientErrors = new Counter({
+    name: 'ledger_http_client_errors_total',
+    help: 'Requests refused before routing (not received whole in time, headers too large, not HTTP), by problem code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
   readonly erasuresRaised = new Counter({
     name: 'ledger_erasures_overdue_raised_total',
     help: 'Erasures raised as overdue by this process (§2.10)',

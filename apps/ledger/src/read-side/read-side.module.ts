@@ -2,7 +2,7 @@ import {
   Global, Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { CheckpointNotInStoreError, EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { CheckpointNotInStoreError, EVENT_STORE, holdsCheckpoint, type EventStore } from '@ledger/event-store';
 import { Projector, ReadModelGenerations, ReadModelQueries, type ReadModelDatabase } from '@ledger/read-models';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
 import { CLOCK, type Clock } from '../infrastructure/clock';
@@ -146,11 +146,31 @@ export class ReadYourWrites {
     private readonly projector: Projector,
     private readonly worker: ProjectorWorker,
     private readonly queries: ReadModelQueries,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   async position(): Promise<bigint> {
-    return this.worker.running ? this.projector.lastPosition : (await this.queries.checkpoint()).position;
+    return this.worker.running ? this.projector.lastPosition : this.storedPosition();
+  }
+
+  /** the last stored checkpoint found in the event store (it changes with every batch projected) */
+  private verified: { position: bigint; eventId: string | null } | null = null;
+
+  /**
+   * Where the read models are, when another process projects: the stored checkpoint, once
+   * the event store is seen to hold its event. After the store was restored from a backup
+   * the checkpoint is ahead of it, and a read waiting for a position written since would
+   * take it for reached and answer from read models that lack it (a 404 for a subject just
+   * written): until a rebuild, such a checkpoint counts as the start (503 READ_MODEL_BEHIND),
+   * as it does in the projector's own process. One indexed read per new checkpoint.
+   */
+  private async storedPosition(): Promise<bigint> {
+    const { position, eventId } = await this.queries.checkpoint();
+    if (this.verified?.position === position && this.verified.eventId === eventId) return position;
+    if (!(await holdsCheckpoint(this.store, position, eventId))) return 0n;
+    this.verified = { position, eventId };
+    return position;
   }
 
   async waitFor(minPosition: bigint | undefined): Promise<void> {
@@ -158,7 +178,7 @@ export class ReadYourWrites {
     const reached = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => done(false), this.config.readWaitMs);
       const poll = this.worker.running ? null : setInterval(async () => {
-        if ((await this.queries.checkpoint()).position >= minPosition) done(true);
+        if ((await this.storedPosition()) >= minPosition) done(true);
       }, 25);
       const off = this.projector.onBatch((b) => {
         if (b.position >= minPosition) done(true);

@@ -81,8 +81,13 @@ export interface CreateAppOptions {
  * (it was Fastify's own JSON): 408 REQUEST_TIMEOUT, 431 HEADERS_TOO_LARGE (over Node's
  * 16 KiB), 400 MALFORMED_REQUEST (bytes that are not HTTP/1.1); logged and counted
  * (`ledger_http_client_errors_total{code}`) by code, never with the bytes received.
+ * 1.15.0: a subject's history names its `streamId`, and with `include=stored` serves each
+ * event also as stored (`stored.data`, sealed values as ciphertext; `stored.metadata`
+ * whole): what its chain hash covers, so an auditor can recompute the chain (§5 of the
+ * design). The history served before lacked `idempotencyKey` and `requestHash` in its
+ * metadata and the ciphertext in its data: no hash could be recomputed from it.
  */
-export const API_VERSION = '1.14.0';
+export const API_VERSION = '1.15.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

@@ -34,6 +34,8 @@ describe('personal data never leaves in plaintext (canary)', () => {
     for (const role of ['service', 'auditor', 'regulator', 'admin'] as const) {
       responses.push({ role, raw: (await l.read(role, '/v1/subjects/u-c')).raw });
       await record(role, 'GET', '/v1/subjects/u-c/history');
+      // as stored, for recomputing the chain: ciphertext only
+      await record(role, 'GET', '/v1/subjects/u-c/history?include=stored');
     }
     await l.app.close(); // flush and close the files before scanning them
   });

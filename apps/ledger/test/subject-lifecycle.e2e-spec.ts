@@ -1,4 +1,5 @@
 import { verifyChain, type EventMetadata } from '@ledger/event-store';
+import { ErasureScheduler } from '../src/erasure/erasure-scheduler';
 import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
 
 describe('subject lifecycle through HTTP', () => {
@@ -184,12 +185,33 @@ describe('subject lifecycle through HTTP', () => {
     await l.command('service', '/v1/subjects/u-10/personal-data', { category: 'phone-number', source: 'subject', value: '+77010000000' });
     await l.command('service', '/v1/subjects/u-10/restrictions', { reason: 'accuracy-contested', requestedOn: '2026-11-25' });
     await l.command('service', '/v1/subjects/u-10/restriction-lifts');
-    const page1 = await l.call('auditor', 'GET', '/v1/subjects/u-10/history?limit=2');
+    const page1 = await l.call('auditor', 'GET', '/v1/subjects/u-10/history?limit=2&include=stored');
     expect(page1.body.nextRevision).toBe('2');
-    const page2 = await l.call('auditor', 'GET', '/v1/subjects/u-10/history?fromRevision=2');
+    const page2 = await l.call('auditor', 'GET', '/v1/subjects/u-10/history?fromRevision=2&include=stored');
     expect(page2.body.nextRevision).toBeNull();
     // the auditor sees that a value exists, not what it is
     expect(page1.body.events[1].data.value).toEqual({ visible: false });
+    // …and recomputes every hash from what was served alone (ARCHITECTURE §5): the pages
+    // joined, each event as stored — its sealed value as ciphertext, never the number
+    const served = servedChain(page1.body, page2.body);
+    expect(served.map((e) => e.type)).toEqual(['ConsentGranted', 'PersonalDataRecorded', 'ProcessingRestricted', 'ProcessingRestrictionLifted']);
+    expect(verifyChain(served)).toBeNull();
+    expect(served.map((e) => e.metadata.hash)).toEqual([...page1.body.events, ...page2.body.events].map((e: { metadata: { hash: string } }) => e.metadata.hash));
+    expect(JSON.stringify([page1.body, page2.body])).not.toContain('77010000000');
+    expect(served[1]!.data).toMatchObject({ category: 'phone-number', value: { alg: 'A256GCM', ct: expect.any(String) } });
+    // and would see any change: one byte of the ciphertext, an event left out, two swapped
+    const flipped = structuredClone(served);
+    const sealed = (flipped[1]!.data as { value: { ct: string } }).value;
+    sealed.ct = (sealed.ct[0] === 'A' ? 'B' : 'A') + sealed.ct.slice(1);
+    expect(verifyChain(flipped)).toEqual({ revision: 1n, reason: 'hash-mismatch' });
+    expect(verifyChain([served[0]!, ...served.slice(2)])).toEqual({ revision: 2n, reason: 'revision-gap' });
+    expect(verifyChain([served[0]!, served[2]!, served[1]!, served[3]!])).toEqual({ revision: 2n, reason: 'revision-gap' });
+    // two events swapped and their revisions relabelled to look in order
+    expect(verifyChain([served[0]!, { ...served[2]!, revision: 1n }, { ...served[1]!, revision: 2n }, served[3]!]))
+      .toEqual({ revision: 1n, reason: 'prev-hash-mismatch' });
+    // without include=stored the history is as before: no stored copy
+    expect((await l.call('auditor', 'GET', '/v1/subjects/u-10/history')).body.events[0].stored).toBeUndefined();
+    expect((await l.call('auditor', 'GET', '/v1/subjects/u-10/history?include=everything')).body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
   });
 
   it('enforces roles: deny by default, per route', async () => {
@@ -204,18 +226,27 @@ describe('subject lifecycle through HTTP', () => {
   });
 });
 
-describe('history verification helper', () => {
-  it('the served metadata is enough to recompute every hash', async () => {
+/** The events of history pages fetched with include=stored, as `verifyChain` takes them. */
+function servedChain(...pages: { streamId: string; events: { type: string; revision: string; stored: { data: unknown; metadata: EventMetadata } }[] }[]) {
+  return pages.flatMap((p) => p.events.map((e) => ({
+    streamId: p.streamId, revision: BigInt(e.revision), type: e.type, data: e.stored.data, metadata: e.stored.metadata,
+  })));
+}
+
+describe('history verification after erasure', () => {
+  it('recomputes every hash from the served history once the key is destroyed (§2.10)', async () => {
     const l = await startLedger();
     await seedReferenceData(l);
     await l.command('service', '/v1/subjects/u-20/consents', grantBody());
-    await l.command('service', '/v1/subjects/u-20/personal-data', { category: 'email-address', source: 'subject', value: 'x@y.kz' });
-    const { EVENT_STORE } = await import('@ledger/event-store');
-    const store = l.app.get(EVENT_STORE);
-    const events = await store.readStream('subject-u-20');
-    expect(verifyChain(events)).toBeNull();
-    const tampered = events.map((e: { data: unknown; metadata: EventMetadata }, i: number) => (i === 0 ? { ...e, data: { ...(e.data as object), channel: 'api' } } : e));
-    expect(verifyChain(tampered)).toEqual({ revision: 0n, reason: 'hash-mismatch' });
+    await l.command('service', '/v1/subjects/u-20/personal-data', { category: 'email-address', source: 'subject', value: 'canary-u20@example.kz' });
+    await l.command('service', '/v1/subjects/u-20/consent-withdrawals', { purposes: 'all', receivedOn: '2026-11-25' });
+    l.clock.set('2027-02-01T05:00:00Z');
+    await l.settled(); // the scheduler finds due erasures in the read models
+    expect(await l.app.get(ErasureScheduler).tick()).toMatchObject({ started: 1, shredded: 1 });
+    const history = await l.call('service', 'GET', '/v1/subjects/u-20/history?include=stored');
+    expect(history.body.events.map((e: { type: string }) => e.type)).toContain('DataKeyShredded');
+    expect(verifyChain(servedChain(history.body))).toBeNull();
+    expect(history.raw).not.toContain('canary-u20');
     await l.close();
   });
 });

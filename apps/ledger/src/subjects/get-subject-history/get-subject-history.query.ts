@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { notFound, subjectStream } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import type { Principal } from '../../http/auth';
@@ -12,13 +12,24 @@ import { PersonalDataReveal } from '../personal-data-reveal';
 export class HistoryPage {
   @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) fromRevision?: number;
   @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @ApiPropertyOptional({
+    enum: ['stored'],
+    description: 'stored: each event also as the event store holds it (`stored.data` with sealed values as ciphertext, `stored.metadata` whole), '
+      + 'from which its chain hash can be recomputed (§4.3 integrity; docs/architecture.md, Integrity)',
+  })
+  @IsOptional() @IsIn(['stored']) include?: 'stored';
 }
 
 export class GetSubjectHistoryQuery {
   constructor(readonly subjectId: string, readonly page: HistoryPage, readonly principal: Principal) {}
 }
 
-/** The subject's events in order, with their chain hashes: what an auditor replays. */
+/**
+ * The subject's events in order, with their chain hashes: what an auditor replays. With
+ * `include=stored`, each event also comes exactly as stored — the stream id above, and the
+ * data (ciphertext, never plaintext, for sealed values) and metadata the hash covers — so
+ * the chain can be recomputed away from the ledger (ARCHITECTURE §5).
+ */
 @QueryHandler(GetSubjectHistoryQuery)
 export class GetSubjectHistoryHandler implements IQueryHandler<GetSubjectHistoryQuery> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, private readonly reveal: PersonalDataReveal) {}
@@ -31,6 +42,7 @@ export class GetSubjectHistoryHandler implements IQueryHandler<GetSubjectHistory
     const pageEvents = stored.slice(0, limit);
     return {
       subjectId,
+      streamId: subjectStream(subjectId),
       events: await Promise.all(pageEvents.map(async (e) => {
         const category = (e.data as { category?: string }).category ?? '';
         const m = e.metadata;
@@ -45,6 +57,7 @@ export class GetSubjectHistoryHandler implements IQueryHandler<GetSubjectHistory
             correlationId: m.correlationId, causationId: m.causationId, policyVersion: m.policyVersion ?? null,
             prevHash: m.prevHash, hash: m.hash,
           },
+          ...(page.include === 'stored' ? { stored: { data: e.data, metadata: e.metadata } } : {}),
         };
       })),
       nextRevision: stored.length > limit ? stored[limit]!.revision.toString() : null,

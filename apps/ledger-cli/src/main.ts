@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../ledger/src/config/ledger.config';
 import { rebuildReadModelsCommand } from './rebuild-read-models';
+import { verifyEventStoreCommand } from './verify-event-store';
 
 /**
  * ledger-cli — operator, auditor and regulator commands. Reads the same environment as
@@ -15,6 +16,14 @@ program
   .option('--drop-previous', 'drop the generation that was current before, once the new one is active')
   .action(async (opts: { name?: string; dropPrevious?: boolean }) => {
     await rebuildReadModelsCommand({ config: loadConfig(), name: opts.name, dropPrevious: opts.dropPrevious });
+  });
+
+program
+  .command('verify-event-store')
+  .description("verify every stream's hash chain in the event store; lists each broken stream on stdout (exit 2)")
+  .action(async () => {
+    const result = await verifyEventStoreCommand({ config: loadConfig() });
+    if (result.breaks.length > 0) process.exitCode = 2;
   });
 
 program.parseAsync().catch((error: unknown) => {

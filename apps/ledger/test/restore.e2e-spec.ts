@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { rebuildReadModelsCommand } from '../../ledger-cli/src/rebuild-read-models';
+import { verifyEventStoreCommand } from '../../ledger-cli/src/verify-event-store';
 import { ReadModelSwitch } from '../src/read-side/read-side.module';
 import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
 
@@ -35,6 +36,10 @@ describe('event store restored from a backup (e2e)', () => {
 
     for (const f of ['events.db', 'events.db-wal', 'events.db-shm']) rmSync(join(dir, f), { force: true });
     renameSync(join(dir, 'backup.db'), join(dir, 'events.db'));
+    // the operator checks the restored file first (docs/operations.md): every chain whole
+    const verified = await verifyEventStoreCommand({ config: first.config, log: () => undefined, out: () => undefined });
+    expect(verified).toMatchObject({ breaks: [], events: expect.any(Number) });
+    expect(verified.events).toBeGreaterThan(5);
 
     l = await startLedger('2026-11-25T05:00:00Z', { LEDGER_GENERATION_POLL_MS: '50', LEDGER_READ_WAIT_MS: '200' }, dir);
     for (let i = 0; !l.logs().includes('CheckpointNotInStoreError'); i++) {

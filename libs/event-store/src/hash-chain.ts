@@ -72,16 +72,28 @@ export interface ChainBreak {
   readonly reason: 'hash-mismatch' | 'prev-hash-mismatch' | 'revision-gap';
 }
 
+/** Where a stream's chain stands: the revision and `prevHash` its next event must have. */
+export interface ChainHead {
+  readonly revision: bigint;
+  readonly hash: string;
+}
+export const CHAIN_START: ChainHead = { revision: 0n, hash: GENESIS_HASH };
+
+/** Checks one event against the head of its stream's chain; the reason it breaks, or null. */
+export function checkLink(e: HashableEvent & { readonly metadata: EventMetadata }, head: ChainHead): ChainBreak['reason'] | null {
+  if (e.revision !== head.revision) return 'revision-gap';
+  if (e.metadata.prevHash !== head.hash) return 'prev-hash-mismatch';
+  if (hashEvent(e) !== e.metadata.hash) return 'hash-mismatch';
+  return null;
+}
+
 /** Verifies one stream's chain; returns the first break, or null. */
 export function verifyChain(events: readonly (HashableEvent & { readonly metadata: EventMetadata })[]): ChainBreak | null {
-  let prev = GENESIS_HASH;
-  let expected = 0n;
+  let head = CHAIN_START;
   for (const e of events) {
-    if (e.revision !== expected) return { revision: e.revision, reason: 'revision-gap' };
-    if (e.metadata.prevHash !== prev) return { revision: e.revision, reason: 'prev-hash-mismatch' };
-    if (hashEvent(e) !== e.metadata.hash) return { revision: e.revision, reason: 'hash-mismatch' };
-    prev = e.metadata.hash;
-    expected++;
+    const reason = checkLink(e, head);
+    if (reason) return { revision: e.revision, reason };
+    head = { revision: e.revision + 1n, hash: e.metadata.hash };
   }
   return null;
 }

@@ -6,3 +6,4 @@ export * from './event-store.port';
 export * from './hash-chain';
 export * from './sqlite/sqlite-event-store';
 export * from './checkpoint-guard';
+export * from './verify-store';

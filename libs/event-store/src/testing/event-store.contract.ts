@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { verifyChain } from '../hash-chain';
+import { verifyStore } from '../verify-store';
 import { WrongExpectedVersionError, type EventStore, type EventToAppend, type RecordedEvent } from '../event-store.port';
 
 /**
@@ -39,6 +40,17 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
       expect(read.map((e) => e.type)).toEqual(['A', 'B', 'C']);
       expect(verifyChain(read)).toBeNull();
       expect(read[1]!.metadata.prevHash).toBe(read[0]!.metadata.hash);
+    });
+
+    it('verifies every chain of the store in one pass over the global order, page by page', async () => {
+      const streams = [stream(), stream(), stream()];
+      for (let round = 0; round < 4; round++) {
+        await Promise.all(streams.map((s, i) => store.append(s, [ev(`R${round}`), ev(`S${i}`)], { expectedState: round === 0 ? 'no_stream' : BigInt(round * 2 - 1) })));
+      }
+      const before = await store.readAll();
+      const v = await verifyStore(store, { pageSize: 5 });
+      expect(v).toMatchObject({ breaks: [], events: before.length, lastPosition: before.at(-1)!.position });
+      expect(v.streams).toBe(new Set(before.map((e) => e.streamId)).size);
     });
 
     it('reads a stream from a revision, whole or a page at a time', async () => {

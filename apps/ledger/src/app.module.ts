@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { HealthController } from './health/health.http.controller';
+import { ShutdownState } from './health/shutdown';
 import { ApiKeyGuard } from './http/auth';
 import { ProblemFilter } from './http/problem.filter';
 import { ReadSideModule } from './read-side/read-side.module';
@@ -85,6 +86,7 @@ export class AppModule {
         PublishingWorker,
         LedgerMetrics,
         ProjectionLag,
+        ShutdownState,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

@@ -86,8 +86,12 @@ export interface CreateAppOptions {
  * whole): what its chain hash covers, so an auditor can recompute the chain (§5 of the
  * design). The history served before lacked `idempotencyKey` and `requestHash` in its
  * metadata and the ciphertext in its data: no hash could be recomputed from it.
+ * 1.16.0: shutdown (SIGTERM, SIGINT): `/health/ready` answers 503 SHUTTING_DOWN from the
+ * signal on, while the instance serves on for LEDGER_SHUTDOWN_GRACE_MS; a request arriving
+ * once the HTTP server closes is 503 SHUTTING_DOWN as a problem with Retry-After and
+ * Connection: close (it was Fastify's own body).
  */
-export const API_VERSION = '1.15.0';
+export const API_VERSION = '1.16.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {
@@ -107,6 +111,9 @@ export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplica
     clientErrorHandler: clientErrorHandler(o.logger, (outcome) => countClientError(outcome)),
     // the router's own refusals (bad percent-encoding, an over-long path parameter) as problems too
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, request, error, o.logger),
+    // While closing, Fastify answers requests still arriving on open connections with its
+    // own 503 body; the hook below answers them as a problem, with Retry-After, instead.
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(o), adapter, {
     logger: new PinoNestLogger(o.logger.child({ component: 'nest' })),
@@ -130,6 +137,18 @@ export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplica
     }, 'request');
   });
 
+  // Shutdown (SIGTERM): once the HTTP server begins to close, a request still arriving on
+  // an open connection is not started: 503 SHUTTING_DOWN with Retry-After and
+  // Connection: close, so the client retries on another instance. Requests already
+  // running finish, and their appends are flushed before the store closes.
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastify.addHook('onRequest', async () => {
+    if (closing) throw new ProblemException(503, 'SHUTTING_DOWN', 'this instance is shutting down; retry, another will answer');
+  });
+
   // Bodies are read as they come: a compressed one would be parsed as if it were not
   // (RFC 9110 §8.4: refuse a content coding that is not understood, with 415).
   fastify.addHook('onRequest', async (request) => {
@@ -139,7 +158,6 @@ export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplica
     }
   });
   app.useGlobalPipes(ledgerValidationPipe());
-  app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

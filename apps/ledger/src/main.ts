@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig } from './config/ledger.config';
 import { createRootLogger, loggableError } from './infrastructure/logger';
 import { storageFailure } from './infrastructure/storage-failure';
+import { shutDown } from './health/shutdown';
 
 async function main(): Promise<void> {
   const logger = createRootLogger(process.env.LOG_LEVEL ?? 'info');
@@ -30,6 +31,18 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   logger.info({ url: `http://${config.host}:${config.port}`, dataDir: config.dataDir }, 'privacy ledger listening; OpenAPI at /docs');
+  // once each: a second signal during shutdown ends the process at once (the default action)
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      shutDown(app, logger, config.shutdownGraceMs, signal).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.fatal({ err: loggableError(error) }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 void main();

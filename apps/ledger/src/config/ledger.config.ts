@@ -46,6 +46,8 @@ export interface LedgerConfig {
   readonly bodyLimitBytes: number;
   /** longest a client may take to send one whole request, headers and body */
   readonly requestTimeoutMs: number;
+  /** how long a shutdown signal leaves the instance serving, unready, before it closes */
+  readonly shutdownGraceMs: number;
   readonly logLevel: string;
 }
 
@@ -136,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     calendarOverrides,
     bodyLimitBytes: int(env, 'LEDGER_BODY_LIMIT_BYTES', 16 * 1024, 1024, 1024 * 1024),
     requestTimeoutMs: int(env, 'LEDGER_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    shutdownGraceMs: int(env, 'LEDGER_SHUTDOWN_GRACE_MS', 0, 0, 120_000),
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

@@ -2,11 +2,13 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { Public } from '../http/auth';
+import { ProblemException } from '../http/problem';
+import { ShutdownState } from './shutdown';
 
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, private readonly shutdown: ShutdownState) {}
 
   /** Liveness: the process answers. */
   @Get('live')
@@ -15,10 +17,12 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: the event store answers. */
+  /** Readiness: the event store answers, and the process is not shutting down. */
   @Get('ready')
   @Public()
   async ready() {
+    // from the shutdown signal on, not ready: the load balancer stops routing here
+    if (this.shutdown.active) throw new ProblemException(503, 'SHUTTING_DOWN', 'this instance is shutting down');
     await this.store.headPosition();
     return { status: 'ok' };
   }

@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createSubjectDecider, WorkingDayCalendar } from '@ledger/domain';
@@ -22,11 +22,16 @@ export interface InfrastructureOptions {
 /** The adapters behind the ports, chosen by configuration; closed on shutdown. */
 @Global()
 @Module({})
-export class InfrastructureModule implements OnApplicationShutdown {
+export class InfrastructureModule implements BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(KEY_VAULT) private readonly vault: KeyVault,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
+
+  beforeApplicationShutdown(): void {
+    this.logger.info('shutting down: stopping the workers, then the HTTP server once running requests finish');
+  }
 
   static forRoot(o: InfrastructureOptions): DynamicModule {
     const clock = o.clock ?? systemClock;
@@ -64,7 +69,8 @@ export class InfrastructureModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.store.close();
+    await this.store.close(); // flushes a pending group commit first
     await this.vault.close();
+    this.logger.info('stopped: every acknowledged append is on disk; event store and key vault closed');
   }
 }

@@ -90,8 +90,12 @@ export interface CreateAppOptions {
  * signal on, while the instance serves on for LEDGER_SHUTDOWN_GRACE_MS; a request arriving
  * once the HTTP server closes is 503 SHUTTING_DOWN as a problem with Retry-After and
  * Connection: close (it was Fastify's own body).
+ * 1.17.0 (the document only; no behaviour changes): every operation lists its responses —
+ * a command's 201 body (`CommandAccepted`), and each error status it can answer as an
+ * `application/problem+json` `ProblemDetails` — where before it listed a bare 200 or 201;
+ * the fuzz test holds every status the service answers to the document's list.
  */
-export const API_VERSION = '1.16.0';
+export const API_VERSION = '1.17.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

@@ -1,7 +1,19 @@
 import { applyDecorators, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { Role } from '../config/ledger.config';
 import { Roles } from './auth';
+import { CommandAccepted, ProblemDetails } from './openapi-models';
+
+/** An error response as the OpenAPI document states it: an RFC 9457 problem. */
+export const ProblemResponse = (status: number, description: string) =>
+  ApiResponse({ status, description, content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetails) } } } });
+
+const AUTH_ERRORS = [
+  ProblemResponse(400, 'the request does not match the schema (VALIDATION_FAILED, MALFORMED_JSON, INVALID_ID, …)'),
+  ProblemResponse(401, 'no API key, or one not recognised (UNAUTHENTICATED)'),
+  ProblemResponse(403, 'the key\'s role may not call this route (FORBIDDEN)'),
+];
+const UNAVAILABLE = ProblemResponse(503, 'storage unavailable, read models behind `minPosition`, or shutting down (STORAGE_UNAVAILABLE, READ_MODEL_BEHIND, SHUTTING_DOWN); with Retry-After');
 
 /** A command route: POST, 201, declared roles, the Idempotency-Key and If-Match headers. */
 export const CommandRoute = (path: string, summary: string, ...roles: Role[]) =>
@@ -13,8 +25,27 @@ export const CommandRoute = (path: string, summary: string, ...roles: Role[]) =>
     ApiOperation({ summary }),
     ApiHeader({ name: 'Idempotency-Key', required: true, description: 'a retry with the same key returns the first result' }),
     ApiHeader({ name: 'If-Match', required: false, description: 'the stream revision last seen, as "n"; 409 if it moved' }),
+    ApiExtraModels(ProblemDetails),
+    ApiCreatedResponse({ type: CommandAccepted, description: 'recorded; or, with `replayed: true`, the first result of this Idempotency-Key' }),
+    ...AUTH_ERRORS,
+    ProblemResponse(404, 'the subject, recipient, obligation, hold or erasure named is unknown'),
+    ProblemResponse(409, 'the stream moved past If-Match (CONCURRENCY_CONFLICT, with currentRevision)'),
+    ProblemResponse(413, 'the body is larger than LEDGER_BODY_LIMIT_BYTES (BODY_TOO_LARGE)'),
+    ProblemResponse(415, 'not application/json, or compressed (UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED_CONTENT_ENCODING)'),
+    ProblemResponse(422, 'a rule of the policy refuses it, naming the clause (e.g. WITHDRAWAL_REFUSED §2.8, recorded); or the Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED)'),
+    UNAVAILABLE,
   );
 
 /** A query route: GET with declared roles. */
 export const QueryRoute = (path: string, summary: string, ...roles: Role[]) =>
-  applyDecorators(Get(path), Roles(...roles), ApiBearerAuth(), ApiOperation({ summary }));
+  applyDecorators(
+    Get(path),
+    Roles(...roles),
+    ApiBearerAuth(),
+    ApiOperation({ summary }),
+    ApiExtraModels(ProblemDetails),
+    ApiOkResponse({ description: 'OK' }),
+    ...AUTH_ERRORS,
+    ProblemResponse(404, 'nothing is recorded under the id named'),
+    UNAVAILABLE,
+  );

@@ -94,8 +94,13 @@ export interface CreateAppOptions {
  * a command's 201 body (`CommandAccepted`), and each error status it can answer as an
  * `application/problem+json` `ProblemDetails` — where before it listed a bare 200 or 201;
  * the fuzz test holds every status the service answers to the document's list.
+ * 1.18.0 (the document only): every query route states the JSON it answers — closed
+ * schemas, enums from the policy vocabulary, nullable where the field may be null — and
+ * the registers' `text/csv`; 414 is listed where a path parameter can be too long; the
+ * health and metrics routes are described. The e2e harness holds every response of every
+ * e2e test to the document: an undocumented status or a body off its schema fails.
  */
-export const API_VERSION = '1.17.0';
+export const API_VERSION = '1.18.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

@@ -10,6 +10,7 @@ import { createApp } from '../src/app';
 import { loadConfig, type LedgerConfig, type Role } from '../src/config/ledger.config';
 import type { Clock } from '../src/infrastructure/clock';
 import { createRootLogger } from '../src/infrastructure/logger';
+import { responseProblems } from './support/openapi-contract';
 
 export const KEYS: Record<Role, string> = {
   service: 'service-key-0123456789abcdef',
@@ -94,6 +95,9 @@ export async function startLedger(now = '2026-11-25T05:00:00Z', env: NodeJS.Proc
     } catch {
       parsed = null;
     }
+    // every answer is held to the OpenAPI document (docs/openapi.json): status and body
+    const problems = responseProblems(method, url, res.statusCode, String(res.headers['content-type'] ?? ''), parsed ?? res.body);
+    if (problems.length > 0) throw new Error(`the response breaks the OpenAPI document: ${problems.join('; ')}`);
     const position = (parsed as { position?: string } | null)?.position;
     if (method === 'POST' && res.statusCode === 201 && position && BigInt(position) > lastPosition) lastPosition = BigInt(position);
     const recorded = (parsed as { recorded?: { position?: string } } | null)?.recorded?.position;

@@ -1,8 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { Public } from '../http/auth';
 import { ProblemException } from '../http/problem';
+import { ProblemDetails } from '../http/openapi-models';
+import { HEALTH } from '../http/openapi-views';
+import { ProblemResponse } from '../http/routes';
 import { ShutdownState } from './shutdown';
 
 @ApiTags('operations')
@@ -13,6 +16,8 @@ export class HealthController {
   /** Liveness: the process answers. */
   @Get('live')
   @Public()
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ description: 'alive', content: { 'application/json': { schema: HEALTH } } })
   live() {
     return { status: 'ok' };
   }
@@ -20,6 +25,10 @@ export class HealthController {
   /** Readiness: the event store answers, and the process is not shutting down. */
   @Get('ready')
   @Public()
+  @ApiOperation({ summary: 'Readiness: the event store answers and the instance is not shutting down' })
+  @ApiExtraModels(ProblemDetails)
+  @ApiOkResponse({ description: 'ready', content: { 'application/json': { schema: HEALTH } } })
+  @ProblemResponse(503, 'not ready: SHUTTING_DOWN, or STORAGE_UNAVAILABLE')
   async ready() {
     // from the shutdown signal on, not ready: the load balancer stops routing here
     if (this.shutdown.active) throw new ProblemException(503, 'SHUTTING_DOWN', 'this instance is shutting down');

@@ -2,16 +2,18 @@ import { applyDecorators, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { Role } from '../config/ledger.config';
 import { Roles } from './auth';
+import type { SchemaObject } from '@nestjs/swagger';
 import { CommandAccepted, ProblemDetails } from './openapi-models';
 
 /** An error response as the OpenAPI document states it: an RFC 9457 problem. */
 export const ProblemResponse = (status: number, description: string) =>
   ApiResponse({ status, description, content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetails) } } } });
 
-const AUTH_ERRORS = [
+export const AUTH_ERRORS = [
   ProblemResponse(400, 'the request does not match the schema (VALIDATION_FAILED, MALFORMED_JSON, INVALID_ID, …)'),
   ProblemResponse(401, 'no API key, or one not recognised (UNAUTHENTICATED)'),
   ProblemResponse(403, 'the key\'s role may not call this route (FORBIDDEN)'),
+  ProblemResponse(414, 'a path parameter is longer than any id the ledger accepts (PATH_PARAMETER_TOO_LONG)'),
 ];
 const UNAVAILABLE = ProblemResponse(503, 'storage unavailable, read models behind `minPosition`, or shutting down (STORAGE_UNAVAILABLE, READ_MODEL_BEHIND, SHUTTING_DOWN); with Retry-After');
 
@@ -36,15 +38,24 @@ export const CommandRoute = (path: string, summary: string, ...roles: Role[]) =>
     UNAVAILABLE,
   );
 
-/** A query route: GET with declared roles. */
-export const QueryRoute = (path: string, summary: string, ...roles: Role[]) =>
+/**
+ * A query route: GET with declared roles, and the schema of what it answers
+ * (http/openapi-views.ts); a register also answers CSV with `format=csv`.
+ */
+export const QueryRoute = (path: string, summary: string, schema: SchemaObject, ...roles: Role[]) =>
   applyDecorators(
     Get(path),
     Roles(...roles),
     ApiBearerAuth(),
     ApiOperation({ summary }),
     ApiExtraModels(ProblemDetails),
-    ApiOkResponse({ description: 'OK' }),
+    ApiOkResponse({
+      description: 'OK',
+      content: {
+        'application/json': { schema },
+        ...('nextCursor' in (schema.properties ?? {}) ? { 'text/csv': { schema: { type: 'string', description: 'with format=csv: every matching row' } } } : {}),
+      },
+    }),
     ...AUTH_ERRORS,
     ProblemResponse(404, 'nothing is recorded under the id named'),
     UNAVAILABLE,

@@ -1,5 +1,7 @@
-import { Controller, Get, Header, Inject, Injectable } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Controller, Get, Header, Inject, Injectable } from '@nestjs/common';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ProblemDetails } from '../http/openapi-models';
+import { AUTH_ERRORS } from '../http/routes';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ReadModelQueries } from '@ledger/read-models';
@@ -102,6 +104,11 @@ export class MetricsController {
 
   @Get('metrics')
   @Roles('admin', 'auditor')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Prometheus metrics (docs/operations.md, Metrics)' })
+  @ApiOkResponse({ description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } })
+  @ApiExtraModels(ProblemDetails)
+  @(applyDecorators(...AUTH_ERRORS))
   @Header('content-type', 'text/plain; version=0.0.4')
   scrape(): Promise<string> {
     return this.metrics.scrape();

@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { ReadModelQueries } from '@ledger/read-models';
 import { QueryRoute } from '../http/routes';
 import { ProjectionLag } from './projection-lag';
+import { ERASURE_COUNTS, PROJECTIONS } from '../http/openapi-views';
 
 /** How far the read models are behind the event store, for monitoring. */
 @ApiTags('operations')
@@ -10,12 +11,12 @@ import { ProjectionLag } from './projection-lag';
 export class ProjectionStatusController {
   constructor(private readonly queries: ReadModelQueries, private readonly lag: ProjectionLag) {}
 
-  @QueryRoute('erasures', 'Erasures per stage and how many are overdue (§2.10), for alerting', 'admin', 'auditor')
+  @QueryRoute('erasures', 'Erasures per stage and how many are overdue (§2.10), for alerting', ERASURE_COUNTS, 'admin', 'auditor')
   async erasures() {
     return this.queries.erasureCounts();
   }
 
-  @QueryRoute('projections', 'Projection lag: checkpoint, head, events and seconds behind, and whether the store holds the checkpoint\'s event', 'admin', 'auditor')
+  @QueryRoute('projections', 'Projection lag: checkpoint, head, events and seconds behind, and whether the store holds the checkpoint\'s event', PROJECTIONS, 'admin', 'auditor')
   async status() {
     const { checkpoint, head, inStore, eventsBehind, secondsBehind } = await this.lag.measure(10_001);
     return {

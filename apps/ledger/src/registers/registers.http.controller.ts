@@ -9,6 +9,7 @@ import { CLOCK, type Clock } from '../infrastructure/clock';
 import { ReadYourWrites } from '../read-side/read-side.module';
 import { csvFile, jsonPage } from './register-output';
 import { ConsentParams, ErasureParams, PageParams, RetentionParams, SubjectParams, TransferParams } from './register-params';
+import { CONSENTS_REGISTER, ERASURES_REGISTER, POLICY_ACCEPTANCES, RETENTION_REGISTER, SUBJECTS_REGISTER, TRANSFERS_REGISTER } from '../http/openapi-views';
 
 const list = (json: string) => JSON.parse(json) as string[];
 
@@ -71,7 +72,7 @@ export class RegistersController {
     };
   };
 
-  @QueryRoute('consents', 'Consents per subject and purpose, with policy version and basis (§2.1, §2.3)', 'auditor', 'regulator', 'admin')
+  @QueryRoute('consents', 'Consents per subject and purpose, with policy version and basis (§2.1, §2.3)', CONSENTS_REGISTER, 'auditor', 'regulator', 'admin')
   async consents(@Query() p: ConsentParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const today = kzDateOf(this.clock.now());
@@ -82,7 +83,7 @@ export class RegistersController {
     return jsonPage(await fetch(p.cursor), consentView(today));
   }
 
-  @QueryRoute('erasures', 'The erasure queue: received, due, status, who still owes an acknowledgement (§2.10)', 'auditor', 'regulator', 'admin')
+  @QueryRoute('erasures', 'The erasure queue: received, due, status, who still owes an acknowledgement (§2.10)', ERASURES_REGISTER, 'auditor', 'regulator', 'admin')
   async erasures(@Query() p: ErasureParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const today = kzDateOf(this.clock.now());
@@ -92,7 +93,7 @@ export class RegistersController {
     return jsonPage(await fetch(p.cursor), view);
   }
 
-  @QueryRoute('transfers', 'The transfers register, filterable by subject, recipient, country, cross-border, purpose, category, form, time (§3)', 'auditor', 'regulator', 'admin')
+  @QueryRoute('transfers', 'The transfers register, filterable by subject, recipient, country, cross-border, purpose, category, form, time (§3)', TRANSFERS_REGISTER, 'auditor', 'regulator', 'admin')
   async transfers(@Query() p: TransferParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.transfers({ ...p, country: p.country?.toUpperCase(), cursor, limit });
@@ -102,7 +103,7 @@ export class RegistersController {
     return jsonPage(await fetch(p.cursor), transferView);
   }
 
-  @QueryRoute('subjects', 'The subjects register: agreement state (§2.7), blocking (§2.5), erased or not (§2.10), policy version in force and how it was accepted (§1.4)', 'auditor', 'regulator', 'admin')
+  @QueryRoute('subjects', 'The subjects register: agreement state (§2.7), blocking (§2.5), erased or not (§2.10), policy version in force and how it was accepted (§1.4)', SUBJECTS_REGISTER, 'auditor', 'regulator', 'admin')
   async subjects(@Query() p: SubjectParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.subjects({ ...p, cursor, limit });
@@ -110,7 +111,7 @@ export class RegistersController {
     return jsonPage(await fetch(p.cursor), subjectView);
   }
 
-  @QueryRoute('retention', 'The retention schedule: agreement end and retention end per subject (§2.6)', 'auditor', 'regulator', 'admin')
+  @QueryRoute('retention', 'The retention schedule: agreement end and retention end per subject (§2.6)', RETENTION_REGISTER, 'auditor', 'regulator', 'admin')
   async retention(@Query() p: RetentionParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.retention({ ...p, cursor, limit });
@@ -118,7 +119,7 @@ export class RegistersController {
     return jsonPage(await fetch(p.cursor), retentionView);
   }
 
-  @QueryRoute('policy-versions/:version/acceptances', 'Who accepted a policy version, and how (§1.4)', 'auditor', 'regulator', 'admin')
+  @QueryRoute('policy-versions/:version/acceptances', 'Who accepted a policy version, and how (§1.4)', POLICY_ACCEPTANCES, 'auditor', 'regulator', 'admin')
   async acceptances(@Param('version', IsVersionPipe) version: string, @Query() p: PageParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const page = await this.queries.policyAcceptances(version, p.cursor, p.limit ?? 100);

@@ -5,13 +5,14 @@ import { ReadModelQueries } from '@ledger/read-models';
 import { minPositionOf, ReadOptions } from '../../http/read-options';
 import { QueryRoute } from '../../http/routes';
 import { ReadYourWrites } from '../../read-side/read-side.module';
+import { POLICY_VERSIONS } from '../../http/openapi-views';
 
 @ApiTags('policy')
 @Controller('v1')
 export class ListPolicyVersionsController {
   constructor(private readonly queries: ReadModelQueries, private readonly readYourWrites: ReadYourWrites) {}
 
-  @QueryRoute('policy-versions', 'Published policy versions, with the moment implied acceptance becomes possible (§1.4)', 'service', 'auditor', 'regulator', 'admin')
+  @QueryRoute('policy-versions', 'Published policy versions, with the moment implied acceptance becomes possible (§1.4)', POLICY_VERSIONS, 'service', 'auditor', 'regulator', 'admin')
   async list(@Query() read: ReadOptions) {
     await this.readYourWrites.waitFor(minPositionOf(read));
     const versions = await this.queries.policyVersions();

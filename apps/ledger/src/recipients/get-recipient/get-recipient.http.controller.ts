@@ -9,6 +9,7 @@ import { CLOCK, type Clock } from '../../infrastructure/clock';
 import { ReadYourWrites } from '../../read-side/read-side.module';
 import { jsonPage } from '../../registers/register-output';
 import { PageParams } from '../../registers/register-params';
+import { RECIPIENT, RECIPIENTS } from '../../http/openapi-views';
 
 /** The third-party register (§2.2, §3.1, §4.4), from the read models. */
 @ApiTags('recipients')
@@ -31,13 +32,13 @@ export class GetRecipientController {
     };
   }
 
-  @QueryRoute('', 'All registered recipients and their confidentiality agreements (§4.4)', 'admin', 'service', 'auditor', 'regulator')
+  @QueryRoute('', 'All registered recipients and their confidentiality agreements (§4.4)', RECIPIENTS, 'admin', 'service', 'auditor', 'regulator')
   async list(@Query() p: PageParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     return jsonPage(await this.queries.recipients(p.cursor, p.limit ?? 100), this.view(kzDateOf(this.clock.now())));
   }
 
-  @QueryRoute(':recipientId', 'A recipient and its confidentiality agreements (§4.4)', 'admin', 'service', 'auditor', 'regulator')
+  @QueryRoute(':recipientId', 'A recipient and its confidentiality agreements (§4.4)', RECIPIENT, 'admin', 'service', 'auditor', 'regulator')
   async get(@Param('recipientId', OpaqueIdPipe) recipientId: string, @Query() read: ReadOptions) {
     await this.readYourWrites.waitFor(minPositionOf(read));
     const page = await this.queries.recipients(undefined, 1, recipientId);

@@ -8,7 +8,7 @@ import { AppModule } from './app.module';
 import type { LedgerConfig } from './config/ledger.config';
 import { clientErrorHandler, type ClientErrorOutcome } from './http/client-error';
 import { ProblemException } from './http/problem';
-import { sendProblem } from './http/problem.filter';
+import { ALLOWED_METHODS, sendProblem } from './http/problem.filter';
 import { ledgerValidationPipe, PATH_PARAMETER_SCHEMAS } from './http/validation';
 import type { Clock, IdGenerator } from './infrastructure/clock';
 import { PinoNestLogger } from './infrastructure/logger';
@@ -99,8 +99,10 @@ export interface CreateAppOptions {
  * the registers' `text/csv`; 414 is listed where a path parameter can be too long; the
  * health and metrics routes are described. The e2e harness holds every response of every
  * e2e test to the document: an undocumented status or a body off its schema fails.
+ * 1.19.0: a path the API has, asked with a method it does not take, is 405
+ * METHOD_NOT_ALLOWED with `Allow` (RFC 9110 §15.5.6); it was 404 NOT_FOUND.
  */
-export const API_VERSION = '1.18.0';
+export const API_VERSION = '1.19.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {
@@ -184,6 +186,13 @@ export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplica
     }
   }
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  // RFC 9110 §15.5.6: a path the API has, asked with a method it does not take, is 405
+  // with Allow (http/problem.filter.ts), not 404; the document knows every route.
+  const routeTable = Object.entries(document.paths).map(([template, operations]) => {
+    const methods = Object.keys(operations).map((m) => m.toUpperCase());
+    return { pattern: new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`), allow: methods.includes('GET') ? [...methods, 'HEAD'] : methods };
+  });
+  fastify.decorate(ALLOWED_METHODS, (path: string) => routeTable.find((r) => r.pattern.test(path))?.allow ?? null);
   await app.init();
   await fastify.ready();
   return app;

@@ -2,7 +2,7 @@ import { grantBody, seedReferenceData, startLedger, type Ledger } from './harnes
 
 interface BadRequest {
   readonly name: string;
-  readonly method?: 'GET' | 'POST';
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly url: string;
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
@@ -47,6 +47,8 @@ const CASES: BadRequest[] = [
   { name: 'history page too large', method: 'GET', url: '/v1/subjects/u-1/history?limit=5000', status: 400, code: 'VALIDATION_FAILED' },
   { name: 'history page not a number', method: 'GET', url: '/v1/subjects/u-1/history?fromRevision=abc', status: 400, code: 'VALIDATION_FAILED' },
   { name: 'unknown route', method: 'GET', url: '/v1/nothing-here', status: 404, code: 'NOT_FOUND' },
+  { name: 'a method the path does not take', method: 'DELETE', url: '/v1/subjects/u-1', status: 405, code: 'METHOD_NOT_ALLOWED' },
+  { name: 'PUT where a command is POSTed', method: 'PUT', url: '/v1/subjects/u-1/consents', body: grantBody(), headers: idem, status: 405, code: 'METHOD_NOT_ALLOWED' },
   { name: 'policy refusal: category not consented', url: '/v1/subjects/u-1/personal-data', body: { category: 'face-image', source: 'subject', value: 'jpeg...' }, headers: idem, status: 422, code: 'CATEGORY_NOT_COVERED' },
   { name: 'policy refusal: unknown policy version', url: '/v1/subjects/u-2/consents', body: grantBody({ policyVersion: '1999-01' }), headers: idem, status: 422, code: 'POLICY_VERSION_UNKNOWN' },
 ];
@@ -68,6 +70,18 @@ describe('bad input: a 4xx problem, and the data directory (events, key vault, r
     expect(String(r.headers['content-type'])).toContain('application/problem+json');
     expect(r.body).toMatchObject({ status: c.status, code: c.code, type: expect.stringMatching(/^urn:privacy-ledger:problem:/), title: expect.any(String) });
     expect(l.fingerprint()).toEqual(before);
+  });
+
+  it('answers 405 with the methods the path takes in Allow (RFC 9110 §15.5.6)', async () => {
+    const erase = await l.call('admin', 'DELETE', '/v1/subjects/u-1');
+    expect(erase.headers.allow).toBe('GET, HEAD');
+    const put = await l.call('service', 'PUT', '/v1/subjects/u-1/consents', grantBody(), idem);
+    expect(put.headers.allow).toBe('POST');
+    expect(put.body.detail).toBe('this path takes POST');
+    // a path the API does not have stays 404, with no Allow
+    const unknown = await l.call('service', 'DELETE', '/v1/nothing-here');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.allow).toBeUndefined();
   });
 
   it('never echoes a refused path: the problem names the route pattern', async () => {

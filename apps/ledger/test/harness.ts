@@ -36,7 +36,7 @@ export interface Ledger {
   readonly dataDir: string;
   /** everything the service logged, as written */
   logs(): string;
-  call(role: Role | null, method: 'GET' | 'POST', url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  call(role: Role | null, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
   /** resolves once the read models hold every stored event */
   settled(): Promise<void>;
   /** a GET that waits for the read models to include every command sent so far */

@@ -2,11 +2,24 @@ import { Catch, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { loggableError, ROOT_LOGGER } from '../infrastructure/logger';
-import { toProblem } from './problem';
+import { methodNotAllowed, toProblem } from './problem';
+
+/** The Fastify decoration (app.ts) that gives the methods a path of the API takes, or null. */
+export const ALLOWED_METHODS = 'ledgerAllowedMethods';
 
 /** Answers `error` as an RFC 9457 problem (also used for errors Fastify raises before routing). */
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown, logger: Logger): void {
-  const { problem, unexpected, storage } = toProblem(error);
+  const mapped = toProblem(error);
+  const { unexpected, storage } = mapped;
+  let { problem } = mapped;
+  // no route matched: a path the API has, with a method it does not take, is 405 with Allow
+  if (problem.status === 404 && !request.routeOptions?.url) {
+    const allowed = (request.server as unknown as Record<string, ((path: string) => string[] | null) | undefined>)[ALLOWED_METHODS]?.(request.url.split('?')[0]!);
+    if (allowed) {
+      problem = methodNotAllowed(allowed);
+      void reply.header('allow', allowed.join(', '));
+    }
+  }
   if (unexpected) {
     logger.error({ err: loggableError(error, storage), route: request.routeOptions?.url }, storage ? 'storage unavailable' : 'unexpected error');
   }

@@ -75,6 +75,10 @@ function fastifyProblem(error: unknown): Problem | null {
   return null;
 }
 
+/** 405: the path exists, the method does not (RFC 9110 §15.5.6); the caller sets Allow. */
+export const methodNotAllowed = (allowed: readonly string[]): Problem =>
+  problem(405, 'METHOD_NOT_ALLOWED', `this path takes ${allowed.join(', ')}`);
+
 export function toProblem(error: unknown): MappedError {
   const parsing = fastifyProblem(error);
   if (parsing) return { problem: parsing, unexpected: false };

@@ -101,8 +101,11 @@ export interface CreateAppOptions {
  * e2e test to the document: an undocumented status or a body off its schema fails.
  * 1.19.0: a path the API has, asked with a method it does not take, is 405
  * METHOD_NOT_ALLOWED with `Allow` (RFC 9110 §15.5.6); it was 404 NOT_FOUND.
+ * 1.20.0: every answer from the read models (registers, JSON and CSV; the subject view;
+ * recipients; policy versions) carries `Ledger-Position`: the read models had applied
+ * every event up to at least that global position before it was read.
  */
-export const API_VERSION = '1.19.0';
+export const API_VERSION = '1.20.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

@@ -152,6 +152,23 @@ describe('registers from the read models', () => {
     expect(r.body).toMatchObject({ code: 'READ_MODEL_BEHIND', requestedPosition: '999999' });
   });
 
+  it('says in Ledger-Position how far the read models behind an answer had got, CSV exports included', async () => {
+    const head = (await l.call('admin', 'GET', '/v1/operations/projections')).body.projections[0].head as string;
+    for (const url of ['/v1/transfers', '/v1/erasures?format=csv', '/v1/subjects/r-a', '/v1/recipients', '/v1/policy-versions']) {
+      expect({ url, position: (await l.call('auditor', 'GET', url)).headers['ledger-position'] }).toEqual({ url, position: head });
+    }
+    // a later write: the header moves with the read models, and a read that waited for the
+    // write's position says at least that
+    const written = await l.command('service', '/v1/subjects/r-d/consents', grantBody());
+    const waited = await l.call('auditor', 'GET', `/v1/consents?subjectId=r-d&minPosition=${written.body.position}`);
+    expect(waited.body.items).toHaveLength(1);
+    expect(BigInt(waited.headers['ledger-position'] as string)).toBeGreaterThanOrEqual(BigInt(written.body.position));
+    expect(BigInt(written.body.position)).toBeGreaterThan(BigInt(head));
+    // not on what the event store answers, nor on a refusal
+    expect((await l.call('auditor', 'GET', '/v1/subjects/r-a/history')).headers['ledger-position']).toBeUndefined();
+    expect((await l.call('auditor', 'GET', '/v1/transfers?minPosition=999999')).headers['ledger-position']).toBeUndefined();
+  });
+
   it('reports projection lag for monitoring', async () => {
     const r = await l.call('admin', 'GET', '/v1/operations/projections');
     expect(r.body.projections[0]).toMatchObject({ name: 'read-models', eventsBehind: 0, secondsBehind: 0, checkpointInStore: true });

@@ -1,6 +1,7 @@
-import { applyDecorators, Get, HttpCode, Post } from '@nestjs/common';
+import { applyDecorators, Get, HttpCode, Post, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { Role } from '../config/ledger.config';
+import { LEDGER_POSITION_HEADER, LedgerPositionHeader } from '../read-side/ledger-position.interceptor';
 import { Roles } from './auth';
 import type { SchemaObject } from '@nestjs/swagger';
 import { CommandAccepted, ProblemDetails } from './openapi-models';
@@ -38,19 +39,24 @@ export const CommandRoute = (path: string, summary: string, ...roles: Role[]) =>
     UNAVAILABLE,
   );
 
-/**
- * A query route: GET with declared roles, and the schema of what it answers
- * (http/openapi-views.ts); a register also answers CSV with `format=csv`.
- */
-export const QueryRoute = (path: string, summary: string, schema: SchemaObject, ...roles: Role[]) =>
+const query = (path: string, summary: string, schema: SchemaObject, roles: Role[], fromReadModels: boolean) =>
   applyDecorators(
     Get(path),
     Roles(...roles),
     ApiBearerAuth(),
     ApiOperation({ summary }),
     ApiExtraModels(ProblemDetails),
+    ...(fromReadModels ? [UseInterceptors(LedgerPositionHeader)] : []),
     ApiOkResponse({
       description: 'OK',
+      ...(fromReadModels ? {
+        headers: {
+          [LEDGER_POSITION_HEADER]: {
+            description: 'the read models had applied every event up to at least this global position before the answer was read',
+            schema: { type: 'string', pattern: '^\\d+$' },
+          },
+        },
+      } : {}),
       content: {
         'application/json': { schema },
         ...('nextCursor' in (schema.properties ?? {}) ? { 'text/csv': { schema: { type: 'string', description: 'with format=csv: every matching row' } } } : {}),
@@ -60,3 +66,13 @@ export const QueryRoute = (path: string, summary: string, schema: SchemaObject, 
     ProblemResponse(404, 'nothing is recorded under the id named'),
     UNAVAILABLE,
   );
+
+/**
+ * A query route (GET, declared roles) and the schema of what it answers
+ * (http/openapi-views.ts); a register also answers CSV with `format=csv`. This one reads
+ * the event store or the process itself, not the read models.
+ */
+export const QueryRoute = (path: string, summary: string, schema: SchemaObject, ...roles: Role[]) => query(path, summary, schema, roles, false);
+
+/** A query route answered from the read models: it also says how far they had got (`Ledger-Position`). */
+export const ReadModelRoute = (path: string, summary: string, schema: SchemaObject, ...roles: Role[]) => query(path, summary, schema, roles, true);

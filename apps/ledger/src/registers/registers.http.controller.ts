@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { compareDates, kzDateOf } from '@ledger/domain';
 import { consentStatusOn, ReadModelQueries, type ConsentRow, type ErasureRow, type SubjectRow, type TransferRow } from '@ledger/read-models';
 import { minPositionOf } from '../http/read-options';
-import { QueryRoute } from '../http/routes';
+import { ReadModelRoute } from '../http/routes';
 import { IsVersionPipe } from '../http/validation';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { ReadYourWrites } from '../read-side/read-side.module';
@@ -72,7 +72,7 @@ export class RegistersController {
     };
   };
 
-  @QueryRoute('consents', 'Consents per subject and purpose, with policy version and basis (§2.1, §2.3)', CONSENTS_REGISTER, 'auditor', 'regulator', 'admin')
+  @ReadModelRoute('consents', 'Consents per subject and purpose, with policy version and basis (§2.1, §2.3)', CONSENTS_REGISTER, 'auditor', 'regulator', 'admin')
   async consents(@Query() p: ConsentParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const today = kzDateOf(this.clock.now());
@@ -83,7 +83,7 @@ export class RegistersController {
     return jsonPage(await fetch(p.cursor), consentView(today));
   }
 
-  @QueryRoute('erasures', 'The erasure queue: received, due, status, who still owes an acknowledgement (§2.10)', ERASURES_REGISTER, 'auditor', 'regulator', 'admin')
+  @ReadModelRoute('erasures', 'The erasure queue: received, due, status, who still owes an acknowledgement (§2.10)', ERASURES_REGISTER, 'auditor', 'regulator', 'admin')
   async erasures(@Query() p: ErasureParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const today = kzDateOf(this.clock.now());
@@ -93,7 +93,7 @@ export class RegistersController {
     return jsonPage(await fetch(p.cursor), view);
   }
 
-  @QueryRoute('transfers', 'The transfers register, filterable by subject, recipient, country, cross-border, purpose, category, form, time (§3)', TRANSFERS_REGISTER, 'auditor', 'regulator', 'admin')
+  @ReadModelRoute('transfers', 'The transfers register, filterable by subject, recipient, country, cross-border, purpose, category, form, time (§3)', TRANSFERS_REGISTER, 'auditor', 'regulator', 'admin')
   async transfers(@Query() p: TransferParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.transfers({ ...p, country: p.country?.toUpperCase(), cursor, limit });
@@ -103,7 +103,7 @@ export class RegistersController {
     return jsonPage(await fetch(p.cursor), transferView);
   }
 
-  @QueryRoute('subjects', 'The subjects register: agreement state (§2.7), blocking (§2.5), erased or not (§2.10), policy version in force and how it was accepted (§1.4)', SUBJECTS_REGISTER, 'auditor', 'regulator', 'admin')
+  @ReadModelRoute('subjects', 'The subjects register: agreement state (§2.7), blocking (§2.5), erased or not (§2.10), policy version in force and how it was accepted (§1.4)', SUBJECTS_REGISTER, 'auditor', 'regulator', 'admin')
   async subjects(@Query() p: SubjectParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.subjects({ ...p, cursor, limit });
@@ -111,7 +111,7 @@ export class RegistersController {
     return jsonPage(await fetch(p.cursor), subjectView);
   }
 
-  @QueryRoute('retention', 'The retention schedule: agreement end and retention end per subject (§2.6)', RETENTION_REGISTER, 'auditor', 'regulator', 'admin')
+  @ReadModelRoute('retention', 'The retention schedule: agreement end and retention end per subject (§2.6)', RETENTION_REGISTER, 'auditor', 'regulator', 'admin')
   async retention(@Query() p: RetentionParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.retention({ ...p, cursor, limit });
@@ -119,7 +119,7 @@ export class RegistersController {
     return jsonPage(await fetch(p.cursor), retentionView);
   }
 
-  @QueryRoute('policy-versions/:version/acceptances', 'Who accepted a policy version, and how (§1.4)', POLICY_ACCEPTANCES, 'auditor', 'regulator', 'admin')
+  @ReadModelRoute('policy-versions/:version/acceptances', 'Who accepted a policy version, and how (§1.4)', POLICY_ACCEPTANCES, 'auditor', 'regulator', 'admin')
   async acceptances(@Param('version', IsVersionPipe) version: string, @Query() p: PageParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const page = await this.queries.policyAcceptances(version, p.cursor, p.limit ?? 100);

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { impliedAcceptanceFrom } from '@ledger/domain';
 import { ReadModelQueries } from '@ledger/read-models';
 import { minPositionOf, ReadOptions } from '../../http/read-options';
-import { QueryRoute } from '../../http/routes';
+import { ReadModelRoute } from '../../http/routes';
 import { ReadYourWrites } from '../../read-side/read-side.module';
 import { POLICY_VERSIONS } from '../../http/openapi-views';
 
@@ -12,7 +12,7 @@ import { POLICY_VERSIONS } from '../../http/openapi-views';
 export class ListPolicyVersionsController {
   constructor(private readonly queries: ReadModelQueries, private readonly readYourWrites: ReadYourWrites) {}
 
-  @QueryRoute('policy-versions', 'Published policy versions, with the moment implied acceptance becomes possible (§1.4)', POLICY_VERSIONS, 'service', 'auditor', 'regulator', 'admin')
+  @ReadModelRoute('policy-versions', 'Published policy versions, with the moment implied acceptance becomes possible (§1.4)', POLICY_VERSIONS, 'service', 'auditor', 'regulator', 'admin')
   async list(@Query() read: ReadOptions) {
     await this.readYourWrites.waitFor(minPositionOf(read));
     const versions = await this.queries.policyVersions();

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { agreementInForce, HOME_COUNTRY, kzDateOf, notFound, type RecipientKind } from '@ledger/domain';
 import { ReadModelQueries, type RecipientAgreementRow, type RecipientRow } from '@ledger/read-models';
 import { minPositionOf, ReadOptions } from '../../http/read-options';
-import { QueryRoute } from '../../http/routes';
+import { ReadModelRoute } from '../../http/routes';
 import { OpaqueIdPipe } from '../../http/validation';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
 import { ReadYourWrites } from '../../read-side/read-side.module';
@@ -32,13 +32,13 @@ export class GetRecipientController {
     };
   }
 
-  @QueryRoute('', 'All registered recipients and their confidentiality agreements (§4.4)', RECIPIENTS, 'admin', 'service', 'auditor', 'regulator')
+  @ReadModelRoute('', 'All registered recipients and their confidentiality agreements (§4.4)', RECIPIENTS, 'admin', 'service', 'auditor', 'regulator')
   async list(@Query() p: PageParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     return jsonPage(await this.queries.recipients(p.cursor, p.limit ?? 100), this.view(kzDateOf(this.clock.now())));
   }
 
-  @QueryRoute(':recipientId', 'A recipient and its confidentiality agreements (§4.4)', RECIPIENT, 'admin', 'service', 'auditor', 'regulator')
+  @ReadModelRoute(':recipientId', 'A recipient and its confidentiality agreements (§4.4)', RECIPIENT, 'admin', 'service', 'auditor', 'regulator')
   async get(@Param('recipientId', OpaqueIdPipe) recipientId: string, @Query() read: ReadOptions) {
     await this.readYourWrites.waitFor(minPositionOf(read));
     const page = await this.queries.recipients(undefined, 1, recipientId);

@@ -1,0 +1,30 @@
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { tap, type Observable } from 'rxjs';
+import { ReadYourWrites } from './read-side.module';
+
+/** The response header that says how far the read models behind an answer had got. */
+export const LEDGER_POSITION_HEADER = 'Ledger-Position';
+
+/**
+ * Sets `Ledger-Position` on every answer read from the read models: they had applied every
+ * event up to at least that global position before the answer was read (rows may reflect
+ * later events too). A register kept as a record — above all a CSV export handed to a
+ * regulator — says which point of the history it stands for. The position is read before
+ * the handler runs; a `minPosition` the handler waited for raises it.
+ */
+@Injectable()
+export class LedgerPositionHeader implements NestInterceptor {
+  constructor(private readonly readYourWrites: ReadYourWrites) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const http = context.switchToHttp();
+    const before = await this.readYourWrites.position();
+    const asked = (http.getRequest<FastifyRequest>().query as { minPosition?: unknown } | undefined)?.minPosition;
+    return next.handle().pipe(tap(() => {
+      // the handler answered, so the read models reached any minPosition it named (validated there)
+      const waited = typeof asked === 'string' && /^\d{1,19}$/.test(asked) ? BigInt(asked) : 0n;
+      void http.getResponse<FastifyReply>().header(LEDGER_POSITION_HEADER, (waited > before ? waited : before).toString());
+    }));
+  }
+}

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -64,4 +65,61 @@ describe('verifyStore on a tampered SQLite file', () => {
       { streamId: 'subject-removed', revision: 3n, position: BigInt(positions.removed), reason: 'revision-gap' },
     ]);
   });
+});
+
+describe('verifyStore, property: any one change to a stored stream is found where it was made', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-verify-prop-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const clock = () => new Date('2026-11-25T10:00:00Z');
+  const ev = (n: number) => {
+    const eventId = randomUUID();
+    return {
+      type: 'Tested', data: { n },
+      metadata: { eventId, schemaVersion: 1, occurredAt: '2026-11-25T00:00:00.000Z', actor: 'service:test', correlationId: eventId, causationId: eventId, idempotencyKey: null },
+    };
+  };
+  type Tamper = { kind: 'change' | 'remove' | 'swap'; stream: number; revision: number };
+
+  it('reports exactly the tampered stream, at the revision and with the reason the change implies', async () => {
+    await fc.assert(fc.asyncProperty(
+      // events per stream (3 streams, interleaved in the global order by round-robin appends)
+      fc.array(fc.integer({ min: 3, max: 8 }), { minLength: 3, maxLength: 3 }),
+      fc.constantFrom<Tamper['kind']>('change', 'remove', 'swap'),
+      fc.nat(2), fc.nat(100),
+      async (sizes, kind, stream, pick) => {
+        const file = join(dir, `${randomUUID()}.db`);
+        const store = new SqliteEventStore({ filename: file, clock });
+        for (let r = 0; r < Math.max(...sizes); r++) {
+          for (let s = 0; s < sizes.length; s++) {
+            if (r < sizes[s]!) await store.append(`s-${s}`, [ev(r)], { expectedState: r === 0 ? 'no_stream' : BigInt(r - 1) });
+          }
+        }
+        await store.close();
+        // a revision with an event after it (a removal at the very end is what chains cannot see)
+        const revision = pick % (sizes[stream]! - 1);
+        const raw = new Database(file);
+        raw.exec('DROP TRIGGER events_immutable_update; DROP TRIGGER events_immutable_delete;');
+        const row = (r: number) => raw.prepare('SELECT position, data, metadata FROM events WHERE stream_id = ? AND revision = ?').get(`s-${stream}`, r) as { position: number; data: string; metadata: string };
+        const at = row(revision);
+        let expected: { revision: bigint; position: number; reason: string };
+        if (kind === 'change') {
+          raw.prepare('UPDATE events SET data = ? WHERE position = ?').run('{"n":-1}', at.position);
+          expected = { revision: BigInt(revision), position: at.position, reason: 'hash-mismatch' };
+        } else if (kind === 'remove') {
+          raw.prepare('DELETE FROM events WHERE position = ?').run(at.position);
+          expected = { revision: BigInt(revision + 1), position: row(revision + 1).position, reason: 'revision-gap' };
+        } else {
+          const next = row(revision + 1);
+          raw.prepare('UPDATE events SET data = ?, metadata = ? WHERE position = ?').run(next.data, next.metadata, at.position);
+          raw.prepare('UPDATE events SET data = ?, metadata = ? WHERE position = ?').run(at.data, at.metadata, next.position);
+          expected = { revision: BigInt(revision), position: at.position, reason: 'prev-hash-mismatch' };
+        }
+        raw.close();
+        const reopened = new SqliteEventStore({ filename: file, clock });
+        const v = await verifyStore(reopened, { pageSize: 4 });
+        await reopened.close();
+        expect(v.breaks).toEqual([{ streamId: `s-${stream}`, revision: expected.revision, position: BigInt(expected.position), reason: expected.reason }]);
+      },
+    ), { numRuns: 40, seed: 20261128 });
+  }, 60_000);
 });

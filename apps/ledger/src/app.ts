@@ -104,8 +104,10 @@ export interface CreateAppOptions {
  * 1.20.0: every answer from the read models (registers, JSON and CSV; the subject view;
  * recipients; policy versions) carries `Ledger-Position`: the read models had applied
  * every event up to at least that global position before it was read.
+ * 1.21.0: the policy-acceptances register and the recipients register answer `format=csv`
+ * with CSV, as every other register does (they took the parameter and answered JSON).
  */
-export const API_VERSION = '1.20.0';
+export const API_VERSION = '1.21.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

@@ -65,6 +65,18 @@ describe('registers from the read models', () => {
     expect(erasures.raw.trim().split('\n')).toHaveLength(3);
     const consents = await l.read('admin', '/v1/consents?format=csv&status=withdrawn');
     expect(consents.raw.trim().split('\n').slice(1).map((x) => x.split(',')[0])).toEqual(['r-b', 'r-c']);
+    // every register that pages answers CSV when asked (these two answered JSON until 1.21.0)
+    expect((await l.command('service', '/v1/subjects/r-b/policy-acceptances', { policyVersion: '2026-01', mode: 'explicit', at: '2026-11-20T09:00:00Z' })).status).toBe(201);
+    const acceptances = await l.read('auditor', '/v1/policy-versions/2026-01/acceptances?format=csv');
+    expect(String(acceptances.headers['content-type'])).toContain('text/csv');
+    expect(String(acceptances.headers['content-disposition'])).toContain('acceptances-2026-01.csv');
+    expect(acceptances.raw.trim().split('\n')).toEqual(['subjectId,policyVersion,mode,acceptedAt', 'r-b,2026-01,explicit,2026-11-20T09:00:00.000Z']);
+    const recipients = await l.read('regulator', '/v1/recipients?format=csv');
+    expect(String(recipients.headers['content-type'])).toContain('text/csv');
+    expect(recipients.raw.trim().split('\n')).toEqual([
+      'recipientId,name,kind,country,crossBorder,confidentialityAgreementInForce,agreements',
+      'de-processor,Processor GmbH,processor,DE,true,true,NDA-2', 'kz-partner,Partner LLP,partner,KZ,false,true,NDA-1',
+    ]);
   });
 
   it('shows the erasure queue with due dates, and marks an erasure overdue once its day has passed (§2.10)', async () => {

@@ -1,7 +1,7 @@
 import { Controller, Inject, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { compareDates, kzDateOf } from '@ledger/domain';
-import { consentStatusOn, ReadModelQueries, type ConsentRow, type ErasureRow, type SubjectRow, type TransferRow } from '@ledger/read-models';
+import { consentStatusOn, ReadModelQueries, type ConsentRow, type ErasureRow, type PolicyAcceptanceRow, type SubjectRow, type TransferRow } from '@ledger/read-models';
 import { minPositionOf } from '../http/read-options';
 import { ReadModelRoute } from '../http/routes';
 import { IsVersionPipe } from '../http/validation';
@@ -18,6 +18,7 @@ const CONSENT_COLUMNS = ['subjectId', 'purpose', 'basis', 'status', 'categories'
 const ERASURE_COLUMNS = ['erasureId', 'subjectId', 'reason', 'receivedOn', 'dueOn', 'status', 'overdue', 'startedAt', 'shreddedAt', 'cancelledAt', 'completedAt', 'acknowledgedBy', 'awaitingAcknowledgement'];
 const TRANSFER_COLUMNS = ['transferId', 'subjectId', 'recipientId', 'recipientCountry', 'crossBorder', 'purpose', 'categories', 'form', 'transferredAt', 'position'];
 const RETENTION_COLUMNS = ['subjectId', 'agreementEndedOn', 'retentionEndsOn', 'status'];
+const ACCEPTANCE_COLUMNS = ['subjectId', 'policyVersion', 'mode', 'acceptedAt'];
 const SUBJECT_COLUMNS = [
   'subjectId', 'status', 'erasedAt', 'agreementState', 'agreementEndedOn', 'retentionEndsOn', 'restricted', 'policyVersion',
   'policyAcceptedAs', 'policyAcceptedAt', 'openErasureId', 'openObligations', 'activeLegalHolds',
@@ -122,7 +123,10 @@ export class RegistersController {
   @ReadModelRoute('policy-versions/:version/acceptances', 'Who accepted a policy version, and how (§1.4)', POLICY_ACCEPTANCES, 'auditor', 'regulator', 'admin')
   async acceptances(@Param('version', IsVersionPipe) version: string, @Query() p: PageParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
-    const page = await this.queries.policyAcceptances(version, p.cursor, p.limit ?? 100);
-    return jsonPage(page, (r) => ({ subjectId: r.subject_id, policyVersion: r.policy_version, mode: r.mode, acceptedAt: r.accepted_at }));
+    const fetch = (cursor: string | undefined, limit = p.limit ?? 100) => this.queries.policyAcceptances(version, cursor, limit);
+    const view = (r: PolicyAcceptanceRow) => ({ subjectId: r.subject_id, policyVersion: r.policy_version, mode: r.mode, acceptedAt: r.accepted_at });
+    // a register like the others (§1.4): CSV when asked (it was answered as JSON)
+    if (p.format === 'csv') return csvFile(`acceptances-${version}`, ACCEPTANCE_COLUMNS, async (c) => jsonPage(await fetch(c, 1000), view));
+    return jsonPage(await fetch(p.cursor), view);
   }
 }

@@ -7,9 +7,11 @@ import { ReadModelRoute } from '../../http/routes';
 import { OpaqueIdPipe } from '../../http/validation';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
 import { ReadYourWrites } from '../../read-side/read-side.module';
-import { jsonPage } from '../../registers/register-output';
+import { csvFile, jsonPage } from '../../registers/register-output';
 import { PageParams } from '../../registers/register-params';
 import { RECIPIENT, RECIPIENTS } from '../../http/openapi-views';
+
+const RECIPIENT_COLUMNS = ['recipientId', 'name', 'kind', 'country', 'crossBorder', 'confidentialityAgreementInForce', 'agreements'];
 
 /** The third-party register (§2.2, §3.1, §4.4), from the read models. */
 @ApiTags('recipients')
@@ -35,7 +37,15 @@ export class GetRecipientController {
   @ReadModelRoute('', 'All registered recipients and their confidentiality agreements (§4.4)', RECIPIENTS, 'admin', 'service', 'auditor', 'regulator')
   async list(@Query() p: PageParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
-    return jsonPage(await this.queries.recipients(p.cursor, p.limit ?? 100), this.view(kzDateOf(this.clock.now())));
+    const view = this.view(kzDateOf(this.clock.now()));
+    if (p.format === 'csv') {
+      // the register of third parties (§4.4) as a record: one row a recipient, its agreements' references in one cell
+      return csvFile('recipients', RECIPIENT_COLUMNS, async (c) => jsonPage(await this.queries.recipients(c, 1000), (r) => {
+        const { agreements, ...rest } = view(r);
+        return { ...rest, agreements: (agreements as { reference: string }[]).map((a) => a.reference) };
+      }));
+    }
+    return jsonPage(await this.queries.recipients(p.cursor, p.limit ?? 100), view);
   }
 
   @ReadModelRoute(':recipientId', 'A recipient and its confidentiality agreements (§4.4)', RECIPIENT, 'admin', 'service', 'auditor', 'regulator')

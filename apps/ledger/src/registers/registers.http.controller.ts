@@ -7,7 +7,7 @@ import { ReadModelRoute } from '../http/routes';
 import { IsVersionPipe } from '../http/validation';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { ReadYourWrites } from '../read-side/read-side.module';
-import { csvFile, jsonPage } from './register-output';
+import { registerAnswer } from './register-output';
 import { ConsentParams, ErasureParams, PageParams, RetentionParams, SubjectParams, TransferParams } from './register-params';
 import { CONSENTS_REGISTER, ERASURES_REGISTER, POLICY_ACCEPTANCES, RETENTION_REGISTER, SUBJECTS_REGISTER, TRANSFERS_REGISTER } from '../http/openapi-views';
 
@@ -41,6 +41,7 @@ const subjectView = (r: SubjectRow) => ({
   policyVersion: r.policy_version, policyAcceptedAs: r.policy_accepted_mode, policyAcceptedAt: r.policy_accepted_at,
   openErasureId: r.open_erasure_id, openObligations: r.open_obligations, activeLegalHolds: r.active_legal_holds,
 });
+const acceptanceView = (r: PolicyAcceptanceRow) => ({ subjectId: r.subject_id, policyVersion: r.policy_version, mode: r.mode, acceptedAt: r.accepted_at });
 const retentionView = (r: SubjectRow) => ({
   subjectId: r.subject_id, agreementEndedOn: r.agreement_ended_on, retentionEndsOn: r.retention_ends_on, status: r.status,
 });
@@ -77,56 +78,37 @@ export class RegistersController {
   async consents(@Query() p: ConsentParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const today = kzDateOf(this.clock.now());
-    const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.consents({ ...p, today, cursor, limit });
-    if (p.format === 'csv') {
-      return csvFile('consents', CONSENT_COLUMNS, async (c) => jsonPage(await fetch(c, 1000), consentView(today)));
-    }
-    return jsonPage(await fetch(p.cursor), consentView(today));
+    return registerAnswer(p, { name: 'consents', columns: CONSENT_COLUMNS }, (cursor, limit) => this.queries.consents({ ...p, today, cursor, limit }), consentView(today));
   }
 
   @ReadModelRoute('erasures', 'The erasure queue: received, due, status, who still owes an acknowledgement (§2.10)', ERASURES_REGISTER, 'auditor', 'regulator', 'admin')
   async erasures(@Query() p: ErasureParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const today = kzDateOf(this.clock.now());
-    const view = this.erasureView(today);
-    const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.erasures({ ...p, cursor, limit }, today);
-    if (p.format === 'csv') return csvFile('erasures', ERASURE_COLUMNS, async (c) => jsonPage(await fetch(c, 1000), view));
-    return jsonPage(await fetch(p.cursor), view);
+    return registerAnswer(p, { name: 'erasures', columns: ERASURE_COLUMNS }, (cursor, limit) => this.queries.erasures({ ...p, cursor, limit }, today), this.erasureView(today));
   }
 
   @ReadModelRoute('transfers', 'The transfers register, filterable by subject, recipient, country, cross-border, purpose, category, form, time (§3)', TRANSFERS_REGISTER, 'auditor', 'regulator', 'admin')
   async transfers(@Query() p: TransferParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
-    const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.transfers({ ...p, country: p.country?.toUpperCase(), cursor, limit });
-    if (p.format === 'csv') {
-      return csvFile('transfers', TRANSFER_COLUMNS, async (c) => jsonPage(await fetch(c, 1000), transferView));
-    }
-    return jsonPage(await fetch(p.cursor), transferView);
+    return registerAnswer(p, { name: 'transfers', columns: TRANSFER_COLUMNS }, (cursor, limit) => this.queries.transfers({ ...p, country: p.country?.toUpperCase(), cursor, limit }), transferView);
   }
 
   @ReadModelRoute('subjects', 'The subjects register: agreement state (§2.7), blocking (§2.5), erased or not (§2.10), policy version in force and how it was accepted (§1.4)', SUBJECTS_REGISTER, 'auditor', 'regulator', 'admin')
   async subjects(@Query() p: SubjectParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
-    const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.subjects({ ...p, cursor, limit });
-    if (p.format === 'csv') return csvFile('subjects', SUBJECT_COLUMNS, async (c) => jsonPage(await fetch(c, 1000), subjectView));
-    return jsonPage(await fetch(p.cursor), subjectView);
+    return registerAnswer(p, { name: 'subjects', columns: SUBJECT_COLUMNS }, (cursor, limit) => this.queries.subjects({ ...p, cursor, limit }), subjectView);
   }
 
   @ReadModelRoute('retention', 'The retention schedule: agreement end and retention end per subject (§2.6)', RETENTION_REGISTER, 'auditor', 'regulator', 'admin')
   async retention(@Query() p: RetentionParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
-    const fetch = (cursor?: string, limit = p.limit ?? 100) => this.queries.retention({ ...p, cursor, limit });
-    if (p.format === 'csv') return csvFile('retention', RETENTION_COLUMNS, async (c) => jsonPage(await fetch(c, 1000), retentionView));
-    return jsonPage(await fetch(p.cursor), retentionView);
+    return registerAnswer(p, { name: 'retention', columns: RETENTION_COLUMNS }, (cursor, limit) => this.queries.retention({ ...p, cursor, limit }), retentionView);
   }
 
   @ReadModelRoute('policy-versions/:version/acceptances', 'Who accepted a policy version, and how (§1.4)', POLICY_ACCEPTANCES, 'auditor', 'regulator', 'admin')
   async acceptances(@Param('version', IsVersionPipe) version: string, @Query() p: PageParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
-    const fetch = (cursor: string | undefined, limit = p.limit ?? 100) => this.queries.policyAcceptances(version, cursor, limit);
-    const view = (r: PolicyAcceptanceRow) => ({ subjectId: r.subject_id, policyVersion: r.policy_version, mode: r.mode, acceptedAt: r.accepted_at });
-    // a register like the others (§1.4): CSV when asked (it was answered as JSON)
-    if (p.format === 'csv') return csvFile(`acceptances-${version}`, ACCEPTANCE_COLUMNS, async (c) => jsonPage(await fetch(c, 1000), view));
-    return jsonPage(await fetch(p.cursor), view);
+    return registerAnswer(p, { name: `acceptances-${version}`, columns: ACCEPTANCE_COLUMNS }, (cursor, limit) => this.queries.policyAcceptances(version, cursor, limit), acceptanceView);
   }
 }

@@ -7,7 +7,7 @@ import { ReadModelRoute } from '../../http/routes';
 import { OpaqueIdPipe } from '../../http/validation';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
 import { ReadYourWrites } from '../../read-side/read-side.module';
-import { csvFile, jsonPage } from '../../registers/register-output';
+import { registerAnswer } from '../../registers/register-output';
 import { PageParams } from '../../registers/register-params';
 import { RECIPIENT, RECIPIENTS } from '../../http/openapi-views';
 
@@ -38,14 +38,12 @@ export class GetRecipientController {
   async list(@Query() p: PageParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const view = this.view(kzDateOf(this.clock.now()));
-    if (p.format === 'csv') {
-      // the register of third parties (§4.4) as a record: one row a recipient, its agreements' references in one cell
-      return csvFile('recipients', RECIPIENT_COLUMNS, async (c) => jsonPage(await this.queries.recipients(c, 1000), (r) => {
-        const { agreements, ...rest } = view(r);
-        return { ...rest, agreements: (agreements as { reference: string }[]).map((a) => a.reference) };
-      }));
-    }
-    return jsonPage(await this.queries.recipients(p.cursor, p.limit ?? 100), view);
+    // as CSV (§4.4, a record): one row a recipient, its agreements' references in one cell
+    const csvView = (r: Parameters<typeof view>[0]) => {
+      const { agreements, ...rest } = view(r);
+      return { ...rest, agreements: (agreements as { reference: string }[]).map((a) => a.reference) };
+    };
+    return registerAnswer(p, { name: 'recipients', columns: RECIPIENT_COLUMNS }, (cursor, limit) => this.queries.recipients(cursor, limit), view, csvView);
   }
 
   @ReadModelRoute(':recipientId', 'A recipient and its confidentiality agreements (§4.4)', RECIPIENT, 'admin', 'service', 'auditor', 'regulator')

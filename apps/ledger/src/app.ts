@@ -9,6 +9,7 @@ import type { LedgerConfig } from './config/ledger.config';
 import { clientErrorHandler, type ClientErrorOutcome } from './http/client-error';
 import { ProblemException } from './http/problem';
 import { ALLOWED_METHODS, sendProblem } from './http/problem.filter';
+import { pathPattern } from './http/routes';
 import { ledgerValidationPipe, PATH_PARAMETER_SCHEMAS } from './http/validation';
 import type { Clock, IdGenerator } from './infrastructure/clock';
 import { PinoNestLogger } from './infrastructure/logger';
@@ -195,7 +196,7 @@ export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplica
   // with Allow (http/problem.filter.ts), not 404; the document knows every route.
   const routeTable = Object.entries(document.paths).map(([template, operations]) => {
     const methods = Object.keys(operations).map((m) => m.toUpperCase());
-    return { pattern: new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`), allow: methods.includes('GET') ? [...methods, 'HEAD'] : methods };
+    return { pattern: pathPattern(template), allow: methods.includes('GET') ? [...methods, 'HEAD'] : methods };
   });
   fastify.decorate(ALLOWED_METHODS, (path: string) => routeTable.find((r) => r.pattern.test(path))?.allow ?? null);
   await app.init();

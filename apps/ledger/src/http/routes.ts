@@ -6,6 +6,9 @@ import { Roles } from './auth';
 import type { SchemaObject } from '@nestjs/swagger';
 import { CommandAccepted, ProblemDetails } from './openapi-models';
 
+/** The paths an OpenAPI path template (`/v1/subjects/{subjectId}`) stands for. */
+export const pathPattern = (template: string) => new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`);
+
 /** An error response as the OpenAPI document states it: an RFC 9457 problem. */
 export const ProblemResponse = (status: number, description: string) =>
   ApiResponse({ status, description, content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetails) } } } });

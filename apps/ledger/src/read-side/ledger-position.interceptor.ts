@@ -1,6 +1,7 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { tap, type Observable } from 'rxjs';
+import { minPositionOf } from '../http/read-options';
 import { ReadYourWrites } from './read-side.module';
 
 /** The response header that says how far the read models behind an answer had got. */
@@ -20,10 +21,10 @@ export class LedgerPositionHeader implements NestInterceptor {
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const http = context.switchToHttp();
     const before = await this.readYourWrites.position();
-    const asked = (http.getRequest<FastifyRequest>().query as { minPosition?: unknown } | undefined)?.minPosition;
+    const query = (http.getRequest<FastifyRequest>().query ?? {}) as { minPosition?: string };
     return next.handle().pipe(tap(() => {
-      // the handler answered, so the read models reached any minPosition it named (validated there)
-      const waited = typeof asked === 'string' && /^\d{1,19}$/.test(asked) ? BigInt(asked) : 0n;
+      // the handler answered, so its pipe validated minPosition and the read models reached it
+      const waited = minPositionOf(query) ?? 0n;
       void http.getResponse<FastifyReply>().header(LEDGER_POSITION_HEADER, (waited > before ? waited : before).toString());
     }));
   }

@@ -1,6 +1,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathPattern } from '../../src/http/routes';
 
 /**
  * docs/openapi.json as a contract every e2e response is held to (the harness calls
@@ -17,7 +18,7 @@ ajv.addSchema(openapi, 'openapi');
 
 /** Path templates as patterns, the most literal first (`/v1/subjects` before `/v1/subjects/{subjectId}`). */
 const routes = Object.keys(openapi.paths)
-  .map((template) => ({ template, pattern: new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`), params: (template.match(/\{/g) ?? []).length }))
+  .map((template) => ({ template, pattern: pathPattern(template), params: (template.match(/\{/g) ?? []).length }))
   .sort((a, b) => a.params - b.params);
 
 const pointer = (...parts: string[]) => parts.map((p) => encodeURIComponent(p.replaceAll('~', '~0').replaceAll('/', '~1'))).join('/');

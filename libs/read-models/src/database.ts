@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import {
-  CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig,
+  CompiledQuery, Kysely, Migrator, PostgresDialect, sql, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig,
 } from 'kysely';
 import { Pool } from 'pg';
 import { migrationProvider } from './migrations';
@@ -26,7 +26,21 @@ export interface ReadModelDatabase {
   /** writes projected rows with SQL compiled once, in the engine's dialect */
   readonly writer: RowWriter;
   migrate(): Promise<void>;
+  /**
+   * One consistent view of every table, held until `release`: what a long export reads,
+   * page after page, while the projector goes on writing. It blocks no writer.
+   */
+  snapshot(): Promise<ReadSnapshot>;
+  /** snapshots taken and not yet released (a gauge; a leak shows here) */
+  readonly openSnapshots: number;
   close(): Promise<void>;
+}
+
+export interface ReadSnapshot {
+  /** queries through this see the tables as they were when the first one ran */
+  readonly db: Kysely<ReadModelTables>;
+  /** ends the snapshot (once; later calls do nothing) */
+  release(): Promise<void>;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -62,7 +76,7 @@ export function openReadModelDatabase(config: ReadModelDatabaseConfig): ReadMode
     // Migrations run through their own Kysely on the same connection, as one transaction
     // that takes the write lock first (see MigratingSqliteDialect).
     const migrations = new Kysely<ReadModelTables>({ dialect: new MigratingSqliteDialect({ database: cached }) });
-    return wrap('sqlite', db, RowWriter.sqlite(), { filename: config.filename }, migrations);
+    return wrap('sqlite', db, RowWriter.sqlite(), { filename: config.filename }, () => sqliteSnapshot(config.filename, db), migrations);
   }
   if (config.schema && !SCHEMA_NAME.test(config.schema)) throw new Error('invalid PostgreSQL schema name');
   const pool = new Pool({
@@ -77,8 +91,44 @@ export function openReadModelDatabase(config: ReadModelDatabaseConfig): ReadMode
   // opens a new connection.
   pool.on('error', (error) => config.onConnectionError?.(error));
   const db = new Kysely<ReadModelTables>({ dialect: new PostgresDialect({ pool }) });
-  return wrap('postgres', db, RowWriter.postgres(), { url: config.url, ...(config.schema ? { schema: config.schema } : {}) });
+  return wrap('postgres', db, RowWriter.postgres(), { url: config.url, ...(config.schema ? { schema: config.schema } : {}) }, () => postgresSnapshot(db));
 }
+
+/**
+ * SQLite: a read transaction on a connection of its own. In WAL mode it reads the file as
+ * of its first statement for as long as it stays open, while the projector's connection
+ * commits beside it (the WAL is not checkpointed past it meanwhile). The service's own
+ * connection is one, behind a mutex: a transaction held there through a long export would
+ * stop the projector and every other read. An in-memory database (tests) has no second
+ * connection: its snapshot is the live connection, without a transaction.
+ */
+async function sqliteSnapshot(filename: string, live: Kysely<ReadModelTables>): Promise<ReadSnapshot> {
+  if (filename === ':memory:' || filename === '') return { db: live, release: async () => undefined };
+  const connection = new Database(filename, { readonly: true, fileMustExist: true });
+  connection.pragma('busy_timeout = 5000');
+  const db = new Kysely<ReadModelTables>({ dialect: new SqliteDialect({ database: connection }) });
+  try {
+    await sql`begin`.execute(db); // deferred: the snapshot is taken by the first read
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, release: () => db.destroy() }; // closing the connection ends its transaction
+}
+
+/**
+ * PostgreSQL: a read-only REPEATABLE READ transaction — one snapshot for all its
+ * statements — on a pooled connection held until `release`.
+ */
+async function postgresSnapshot(live: Kysely<ReadModelTables>): Promise<ReadSnapshot> {
+  const trx = await live.startTransaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute();
+  return {
+    db: trx,
+    // a read-only transaction has nothing to keep: a failed commit (connection lost) ends it as well
+    release: () => trx.commit().execute().catch(() => undefined),
+  };
+}
+
 
 /**
  * SQLite for the migrator. Kysely's SQLite adapter runs each migration outside any
@@ -113,14 +163,32 @@ class MigratingSqliteDialect extends SqliteDialect {
 
 function wrap(
   kind: 'sqlite' | 'postgres', db: Kysely<ReadModelTables>, writer: RowWriter, location: ReadModelDatabase['location'],
-  migrations: Kysely<ReadModelTables> = db,
+  takeSnapshot: () => Promise<ReadSnapshot>, migrations: Kysely<ReadModelTables> = db,
 ): ReadModelDatabase {
   const schema = 'schema' in location ? location.schema : undefined;
+  let openSnapshots = 0;
   return {
     kind,
     location,
     db,
     writer,
+    async snapshot() {
+      const taken = await takeSnapshot();
+      openSnapshots++;
+      let released = false;
+      return {
+        db: taken.db,
+        release: async () => {
+          if (released) return;
+          released = true;
+          openSnapshots--;
+          await taken.release();
+        },
+      };
+    },
+    get openSnapshots() {
+      return openSnapshots;
+    },
     async migrate() {
       if (schema) await db.schema.createSchema(schema).ifNotExists().execute();
       const { error, results } = await new Migrator({ db: migrations, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();

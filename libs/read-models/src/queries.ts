@@ -86,17 +86,46 @@ export interface SubjectFilter {
   cursor?: string; limit: number;
 }
 
+export interface QuerySnapshot {
+  readonly queries: ReadModelQueries;
+  /** the snapshot itself, for a question `queries` does not ask */
+  readonly db: Kysely<ReadModelTables>;
+  /** the projector's checkpoint as the snapshot holds it: the rows reflect exactly the events up to it */
+  readonly checkpoint: { readonly position: bigint; readonly updatedAt: string | null; readonly eventId: string | null };
+  release(): Promise<void>;
+}
+
 /** Every question the API asks of the read models; the same SQL on SQLite and PostgreSQL. */
 export class ReadModelQueries {
   private readonly source: () => ReadModelDatabase;
+  /** set on the queries of a snapshot: every query reads through it */
+  private readonly fixed: Kysely<ReadModelTables> | null = null;
 
   /** `rm` may be a getter, so queries follow a generation switch. */
-  constructor(rm: ReadModelDatabase | (() => ReadModelDatabase)) {
+  constructor(rm: ReadModelDatabase | (() => ReadModelDatabase), fixed?: Kysely<ReadModelTables>) {
     this.source = typeof rm === 'function' ? rm : () => rm;
+    if (fixed) this.fixed = fixed;
   }
 
   private get db(): Kysely<ReadModelTables> {
-    return this.source().db;
+    return this.fixed ?? this.source().db;
+  }
+
+  /**
+   * The same questions over one consistent snapshot of the current generation, with the
+   * checkpoint it stands for: every row reflects exactly the events up to `position`.
+   * What a CSV export pages through; `release` it when done.
+   */
+  async snapshot(projection = 'read-models'): Promise<QuerySnapshot> {
+    const rm = this.source();
+    const taken = await rm.snapshot();
+    try {
+      const queries = new ReadModelQueries(rm, taken.db);
+      return { queries, db: taken.db, checkpoint: await queries.checkpoint(projection), release: taken.release };
+    } catch (error) {
+      await taken.release();
+      throw error;
+    }
   }
 
   async subject(subjectId: string): Promise<SubjectView | null> {

@@ -107,8 +107,12 @@ export interface CreateAppOptions {
  * every event up to at least that global position before it was read.
  * 1.21.0: the policy-acceptances register and the recipients register answer `format=csv`
  * with CSV, as every other register does (they took the parameter and answered JSON).
+ * 1.22.0: a CSV export reads one snapshot of the read models: every row stands at the
+ * position its `Ledger-Position` names, exactly, however long the export takes while the
+ * projector goes on (before, each page of 1,000 rows was read as the tables then stood, so
+ * an export could mix positions and miss a row written behind its cursor).
  */
-export const API_VERSION = '1.21.0';
+export const API_VERSION = '1.22.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

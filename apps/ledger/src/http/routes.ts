@@ -55,14 +55,15 @@ const query = (path: string, summary: string, schema: SchemaObject, roles: Role[
       ...(fromReadModels ? {
         headers: {
           [LEDGER_POSITION_HEADER]: {
-            description: 'the read models had applied every event up to at least this global position before the answer was read',
+            description: 'JSON: the read models had applied every event up to at least this global position before the answer was read. '
+              + 'CSV (format=csv, read from one snapshot): every row reflects exactly the events up to this position',
             schema: { type: 'string', pattern: '^\\d+$' },
           },
         },
       } : {}),
       content: {
         'application/json': { schema },
-        ...('nextCursor' in (schema.properties ?? {}) ? { 'text/csv': { schema: { type: 'string', description: 'with format=csv: every matching row' } } } : {}),
+        ...('nextCursor' in (schema.properties ?? {}) ? { 'text/csv': { schema: { type: 'string', description: 'with format=csv: every matching row, as the register stood at Ledger-Position' } } } : {}),
       },
     }),
     ...AUTH_ERRORS,

@@ -2,17 +2,21 @@ import { Injectable, type CallHandler, type ExecutionContext, type NestIntercept
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { tap, type Observable } from 'rxjs';
 import { minPositionOf } from '../http/read-options';
+import { RegisterExport } from '../registers/register-output';
 import { ReadYourWrites } from './read-side.module';
 
 /** The response header that says how far the read models behind an answer had got. */
 export const LEDGER_POSITION_HEADER = 'Ledger-Position';
 
 /**
- * Sets `Ledger-Position` on every answer read from the read models: they had applied every
- * event up to at least that global position before the answer was read (rows may reflect
- * later events too). A register kept as a record — above all a CSV export handed to a
- * regulator — says which point of the history it stands for. The position is read before
- * the handler runs; a `minPosition` the handler waited for raises it.
+ * Sets `Ledger-Position` on every answer read from the read models, so that a register
+ * kept as a record — above all a CSV export handed to a regulator — says which point of
+ * the history it stands for.
+ * - A CSV export is read from one snapshot: the position is exact, every row reflects
+ *   exactly the events up to it (HTTP 1.22.0).
+ * - Any other answer: the read models had applied every event up to at least that
+ *   position before it was read (rows may reflect later events too). The position is read
+ *   before the handler runs; a `minPosition` the handler waited for raises it.
  */
 @Injectable()
 export class LedgerPositionHeader implements NestInterceptor {
@@ -22,7 +26,12 @@ export class LedgerPositionHeader implements NestInterceptor {
     const http = context.switchToHttp();
     const before = await this.readYourWrites.position();
     const query = (http.getRequest<FastifyRequest>().query ?? {}) as { minPosition?: string };
-    return next.handle().pipe(tap(() => {
+    return next.handle().pipe(tap((answer) => {
+      // an export read from one snapshot knows exactly where it stands
+      if (answer instanceof RegisterExport) {
+        void http.getResponse<FastifyReply>().header(LEDGER_POSITION_HEADER, answer.position.toString());
+        return;
+      }
       // the handler answered, so its pipe validated minPosition and the read models reached it
       const waited = minPositionOf(query) ?? 0n;
       void http.getResponse<FastifyReply>().header(LEDGER_POSITION_HEADER, (waited > before ? waited : before).toString());

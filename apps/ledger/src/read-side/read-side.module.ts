@@ -135,6 +135,13 @@ export class ProjectorWorker implements OnApplicationBootstrap, BeforeApplicatio
   }
 }
 
+export interface PositionedSnapshot {
+  readonly queries: ReadModelQueries;
+  /** every row reflects exactly the events up to this global position */
+  readonly position: bigint;
+  release(): Promise<void>;
+}
+
 /**
  * Read-your-writes: a command answers with the position it wrote; a read that names it
  * waits (up to LEDGER_READ_WAIT_MS) for the read models to get there, or says they are
@@ -145,7 +152,8 @@ export class ReadYourWrites {
   constructor(
     private readonly projector: Projector,
     private readonly worker: ProjectorWorker,
-    private readonly queries: ReadModelQueries,
+    /** the live read models (RegisterSource) */
+    readonly queries: ReadModelQueries,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
@@ -166,11 +174,30 @@ export class ReadYourWrites {
    * as it does in the projector's own process. One indexed read per new checkpoint.
    */
   private async storedPosition(): Promise<bigint> {
-    const { position, eventId } = await this.queries.checkpoint();
+    return this.heldPosition(await this.queries.checkpoint());
+  }
+
+  /** a stored checkpoint's position once the event store is seen to hold its event, else 0 */
+  private async heldPosition({ position, eventId }: { position: bigint; eventId: string | null }): Promise<bigint> {
     if (this.verified?.position === position && this.verified.eventId === eventId) return position;
     if (!(await holdsCheckpoint(this.store, position, eventId))) return 0n;
     this.verified = { position, eventId };
     return position;
+  }
+
+  /**
+   * One consistent snapshot of the read models, for an export that pages through a whole
+   * register, and the exact position its rows stand for: its checkpoint (0 if the event
+   * store does not hold it, as in `position()`). `release` it when done.
+   */
+  async snapshot(): Promise<PositionedSnapshot> {
+    const taken = await this.queries.snapshot();
+    try {
+      return { queries: taken.queries, position: await this.heldPosition(taken.checkpoint), release: taken.release };
+    } catch (error) {
+      await taken.release();
+      throw error;
+    }
   }
 
   async waitFor(minPosition: bigint | undefined): Promise<void> {

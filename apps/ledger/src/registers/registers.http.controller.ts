@@ -1,7 +1,7 @@
 import { Controller, Inject, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { compareDates, kzDateOf } from '@ledger/domain';
-import { consentStatusOn, ReadModelQueries, type ConsentRow, type ErasureRow, type PolicyAcceptanceRow, type SubjectRow, type TransferRow } from '@ledger/read-models';
+import { consentStatusOn, type ConsentRow, type ErasureRow, type PolicyAcceptanceRow, type SubjectRow, type TransferRow } from '@ledger/read-models';
 import { minPositionOf } from '../http/read-options';
 import { ReadModelRoute } from '../http/routes';
 import { IsVersionPipe } from '../http/validation';
@@ -54,7 +54,6 @@ const retentionView = (r: SubjectRow) => ({
 @Controller('v1')
 export class RegistersController {
   constructor(
-    private readonly queries: ReadModelQueries,
     private readonly readYourWrites: ReadYourWrites,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -78,37 +77,37 @@ export class RegistersController {
   async consents(@Query() p: ConsentParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const today = kzDateOf(this.clock.now());
-    return registerAnswer(p, { name: 'consents', columns: CONSENT_COLUMNS }, (cursor, limit) => this.queries.consents({ ...p, today, cursor, limit }), consentView(today));
+    return registerAnswer(p, { name: 'consents', columns: CONSENT_COLUMNS }, this.readYourWrites, (q, cursor, limit) => q.consents({ ...p, today, cursor, limit }), consentView(today));
   }
 
   @ReadModelRoute('erasures', 'The erasure queue: received, due, status, who still owes an acknowledgement (§2.10)', ERASURES_REGISTER, 'auditor', 'regulator', 'admin')
   async erasures(@Query() p: ErasureParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
     const today = kzDateOf(this.clock.now());
-    return registerAnswer(p, { name: 'erasures', columns: ERASURE_COLUMNS }, (cursor, limit) => this.queries.erasures({ ...p, cursor, limit }, today), this.erasureView(today));
+    return registerAnswer(p, { name: 'erasures', columns: ERASURE_COLUMNS }, this.readYourWrites, (q, cursor, limit) => q.erasures({ ...p, cursor, limit }, today), this.erasureView(today));
   }
 
   @ReadModelRoute('transfers', 'The transfers register, filterable by subject, recipient, country, cross-border, purpose, category, form, time (§3)', TRANSFERS_REGISTER, 'auditor', 'regulator', 'admin')
   async transfers(@Query() p: TransferParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
-    return registerAnswer(p, { name: 'transfers', columns: TRANSFER_COLUMNS }, (cursor, limit) => this.queries.transfers({ ...p, country: p.country?.toUpperCase(), cursor, limit }), transferView);
+    return registerAnswer(p, { name: 'transfers', columns: TRANSFER_COLUMNS }, this.readYourWrites, (q, cursor, limit) => q.transfers({ ...p, country: p.country?.toUpperCase(), cursor, limit }), transferView);
   }
 
   @ReadModelRoute('subjects', 'The subjects register: agreement state (§2.7), blocking (§2.5), erased or not (§2.10), policy version in force and how it was accepted (§1.4)', SUBJECTS_REGISTER, 'auditor', 'regulator', 'admin')
   async subjects(@Query() p: SubjectParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
-    return registerAnswer(p, { name: 'subjects', columns: SUBJECT_COLUMNS }, (cursor, limit) => this.queries.subjects({ ...p, cursor, limit }), subjectView);
+    return registerAnswer(p, { name: 'subjects', columns: SUBJECT_COLUMNS }, this.readYourWrites, (q, cursor, limit) => q.subjects({ ...p, cursor, limit }), subjectView);
   }
 
   @ReadModelRoute('retention', 'The retention schedule: agreement end and retention end per subject (§2.6)', RETENTION_REGISTER, 'auditor', 'regulator', 'admin')
   async retention(@Query() p: RetentionParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
-    return registerAnswer(p, { name: 'retention', columns: RETENTION_COLUMNS }, (cursor, limit) => this.queries.retention({ ...p, cursor, limit }), retentionView);
+    return registerAnswer(p, { name: 'retention', columns: RETENTION_COLUMNS }, this.readYourWrites, (q, cursor, limit) => q.retention({ ...p, cursor, limit }), retentionView);
   }
 
   @ReadModelRoute('policy-versions/:version/acceptances', 'Who accepted a policy version, and how (§1.4)', POLICY_ACCEPTANCES, 'auditor', 'regulator', 'admin')
   async acceptances(@Param('version', IsVersionPipe) version: string, @Query() p: PageParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
-    return registerAnswer(p, { name: `acceptances-${version}`, columns: ACCEPTANCE_COLUMNS }, (cursor, limit) => this.queries.policyAcceptances(version, cursor, limit), acceptanceView);
+    return registerAnswer(p, { name: `acceptances-${version}`, columns: ACCEPTANCE_COLUMNS }, this.readYourWrites, (q, cursor, limit) => q.policyAcceptances(version, cursor, limit), acceptanceView);
   }
 }

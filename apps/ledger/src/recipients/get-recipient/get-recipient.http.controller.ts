@@ -43,7 +43,7 @@ export class GetRecipientController {
       const { agreements, ...rest } = view(r);
       return { ...rest, agreements: (agreements as { reference: string }[]).map((a) => a.reference) };
     };
-    return registerAnswer(p, { name: 'recipients', columns: RECIPIENT_COLUMNS }, (cursor, limit) => this.queries.recipients(cursor, limit), view, csvView);
+    return registerAnswer(p, { name: 'recipients', columns: RECIPIENT_COLUMNS }, this.readYourWrites, (q, cursor, limit) => q.recipients(cursor, limit), view, csvView);
   }
 
   @ReadModelRoute(':recipientId', 'A recipient and its confidentiality agreements (§4.4)', RECIPIENT, 'admin', 'service', 'auditor', 'regulator')

@@ -84,8 +84,11 @@ describe('CSV exports read one snapshot', () => {
         expect(res.statusCode).toBe(200);
         res.once('data', () => {
           expect(open()).toBe(1); // the export is held before its second page
-          req.destroy();
-          resolve();
+          void l.call('admin', 'GET', '/metrics').then((m) => {
+            expect(m.raw).toMatch(/^ledger_read_snapshots_open 1$/m);
+            req.destroy();
+            resolve();
+          }, reject);
         });
       });
       req.on('error', () => undefined);
@@ -95,6 +98,7 @@ describe('CSV exports read one snapshot', () => {
     gone();
     for (let i = 0; open() > 0 && i < 400; i++) await new Promise((r) => setTimeout(r, 5));
     expect(open()).toBe(0);
+    expect((await l.call('admin', 'GET', '/metrics')).raw).toMatch(/^ledger_read_snapshots_open 0$/m);
 
     const head = await l.app.inject({ method: 'HEAD', url: '/v1/transfers?format=csv', headers: { authorization: `Bearer ${KEYS.auditor}` } });
     expect(head.statusCode).toBe(200);

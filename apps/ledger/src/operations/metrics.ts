@@ -8,6 +8,7 @@ import { ReadModelQueries } from '@ledger/read-models';
 import { Roles } from '../http/auth';
 import { ProjectionLag } from './projection-lag';
 import { PublishingWorker } from '../publishing/publishing';
+import { ReadModelSwitch } from '../read-side/read-side.module';
 
 /**
  * Prometheus metrics (ARCHITECTURE §8). Counts and durations only: no label ever carries
@@ -41,6 +42,7 @@ export class LedgerMetrics {
     queries: ReadModelQueries,
     lag: ProjectionLag,
     publishing: PublishingWorker,
+    readModels: ReadModelSwitch,
   ) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
@@ -49,6 +51,14 @@ export class LedgerMetrics {
       registers: [this.registry],
       async collect() {
         this.set(publishing.topics ? Number((await store.headPosition()) - publishing.lastPosition) : 0);
+      },
+    });
+    new Gauge({
+      name: 'ledger_read_snapshots_open',
+      help: 'CSV exports holding a snapshot of the read models (current generation); one that never falls back is a leak',
+      registers: [this.registry],
+      collect() {
+        this.set(readModels.current.openSnapshots);
       },
     });
     new Gauge({

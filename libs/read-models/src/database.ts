@@ -27,6 +27,13 @@ export interface ReadModelDatabase {
   readonly writer: RowWriter;
   migrate(): Promise<void>;
   /**
+   * Runs a few reads as one: every query `read` makes through the handle it is given sees
+   * the tables at one point — none of the projector's batches half before and half after.
+   * For an answer assembled from several tables (the subject view). Short: on SQLite it
+   * holds the one connection.
+   */
+  consistentRead<T>(read: (db: Kysely<ReadModelTables>) => Promise<T>): Promise<T>;
+  /**
    * One consistent view of every table, held until `release`: what a long export reads,
    * page after page, while the projector goes on writing. It blocks no writer.
    */
@@ -172,6 +179,11 @@ function wrap(
     location,
     db,
     writer,
+    consistentRead: (read) => kind === 'postgres'
+      // READ COMMITTED would give each statement a snapshot of its own
+      ? db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(read)
+      // a deferred transaction on the connection: its first read fixes what the rest see
+      : db.transaction().execute(read),
     async snapshot() {
       const taken = await takeSnapshot();
       openSnapshots++;

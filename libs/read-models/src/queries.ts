@@ -86,6 +86,20 @@ export interface SubjectFilter {
   cursor?: string; limit: number;
 }
 
+async function subjectView(db: Kysely<ReadModelTables>, subjectId: string): Promise<SubjectView | null> {
+  const subject = await db.selectFrom('rm_subjects').selectAll().where('subject_id', '=', subjectId).executeTakeFirst();
+  if (!subject) return null;
+  const [consents, personalData, acceptances, openErasure] = await Promise.all([
+    db.selectFrom('rm_consents').selectAll().where('subject_id', '=', subjectId).orderBy('purpose').execute(),
+    db.selectFrom('rm_personal_data').selectAll().where('subject_id', '=', subjectId).orderBy('category').execute(),
+    db.selectFrom('rm_policy_acceptances').selectAll().where('subject_id', '=', subjectId).orderBy('accepted_at').execute(),
+    subject.open_erasure_id
+      ? db.selectFrom('rm_erasures').selectAll().where('erasure_id', '=', subject.open_erasure_id).executeTakeFirst()
+      : Promise.resolve(undefined),
+  ]);
+  return { subject, consents, personalData, acceptances, openErasure: openErasure ?? null };
+}
+
 export interface QuerySnapshot {
   readonly queries: ReadModelQueries;
   /** the snapshot itself, for a question `queries` does not ask */
@@ -128,19 +142,14 @@ export class ReadModelQueries {
     }
   }
 
+  /**
+   * One subject's rows, read as one (`consistentRead`): a batch the projector commits
+   * meanwhile — an erasure completing, say — is seen in all of them or in none.
+   */
   async subject(subjectId: string): Promise<SubjectView | null> {
-    const subject = await this.db.selectFrom('rm_subjects').selectAll().where('subject_id', '=', subjectId).executeTakeFirst();
-    if (!subject) return null;
-    const [consents, personalData, acceptances, openErasure] = await Promise.all([
-      this.db.selectFrom('rm_consents').selectAll().where('subject_id', '=', subjectId).orderBy('purpose').execute(),
-      this.db.selectFrom('rm_personal_data').selectAll().where('subject_id', '=', subjectId).orderBy('category').execute(),
-      this.db.selectFrom('rm_policy_acceptances').selectAll().where('subject_id', '=', subjectId).orderBy('accepted_at').execute(),
-      subject.open_erasure_id
-        ? this.db.selectFrom('rm_erasures').selectAll().where('erasure_id', '=', subject.open_erasure_id).executeTakeFirst()
-        : Promise.resolve(undefined),
-    ]);
-    return { subject, consents, personalData, acceptances, openErasure: openErasure ?? null };
+    return this.fixed ? subjectView(this.fixed, subjectId) : this.source().consistentRead((db) => subjectView(db, subjectId));
   }
+
 
   async consents(f: ConsentFilter): Promise<Page<ConsentRow>> {
     const key = decodeCursor(f.cursor, 2);

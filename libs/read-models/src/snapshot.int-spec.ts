@@ -1,6 +1,6 @@
 import { readdirSync, readlinkSync } from 'node:fs';
-import { SqliteEventStore } from '@ledger/event-store';
-import type { ReadModelDatabase } from './database';
+import { SqliteEventStore, type RecordedEvent } from '@ledger/event-store';
+import { openReadModelDatabase, type ReadModelDatabase } from './database';
 import { Projector } from './projector';
 import { ReadModelQueries, type Page } from './queries';
 import type { ConsentRow } from './schema';
@@ -110,5 +110,72 @@ describe.each(readModelTargets().map((t) => [t.name, t] as const))('read-model s
     }
     expect(live.openSnapshots).toBe(0);
     expect(handles()).toBeLessThanOrEqual(before + 1);
+  });
+});
+
+let position = 0n;
+const recorded = (revision: bigint, type: string, data: Record<string, unknown>): RecordedEvent => ({
+  streamId: 'subject-v1', revision, position: ++position, eventId: `ev-${position}`, type, data,
+  metadata: { eventId: `ev-${position}`, schemaVersion: 1, occurredAt: '2026-11-25T06:00:00.000Z', actor: 't', correlationId: 'c', causationId: 'c', idempotencyKey: null } as RecordedEvent['metadata'],
+});
+
+/** Runs `hook` (awaited) before every statement `rm` executes, with the statement's SQL. */
+function beforeStatements(rm: ReadModelDatabase, hook: (sql: string) => Promise<void>): void {
+  const executor = (rm.db as unknown as { getExecutor(): { provideConnection: (c: (conn: any) => Promise<unknown>) => Promise<unknown> } }).getExecutor();
+  const provide = executor.provideConnection.bind(executor);
+  executor.provideConnection = (consumer) =>
+    provide((conn: { executeQuery: (q: { sql: string }) => Promise<unknown> }) => {
+      const wrapped = Object.create(conn);
+      wrapped.executeQuery = async (q: { sql: string }) => {
+        await hook(q.sql);
+        return conn.executeQuery(q);
+      };
+      return consumer(wrapped);
+    });
+}
+
+// The subject view is read from five tables. An erasure completing between those reads must
+// not show a subject still active with its data gone, or an open erasure already completed.
+describe.each(readModelTargets().map((t) => [t.name, t] as const))('the subject view on %s', (_, target) => {
+  it('is read as one: a batch committed between its reads shows in all of them or none', async () => {
+    const rm = await target.open();
+    const writer = openReadModelDatabase('filename' in rm.location
+      ? { kind: 'sqlite', filename: rm.location.filename }
+      : { kind: 'postgres', url: rm.location.url, ...(rm.location.schema ? { schema: rm.location.schema } : {}) });
+    try {
+      await new Projector(new SqliteEventStore({ filename: ':memory:', clock }), rm, { clock }).apply([
+        recorded(0n, 'ConsentGranted', {
+          consentId: 'c1', purposes: ['service-provision'], categories: ['email-address'], basis: 'consent', policyVersion: '2026-01',
+          channel: 'web', thirdPartyTransfer: false, crossBorderTransfer: false, publication: false, validUntil: null, grantedAt: '2026-11-01T06:00:00.000Z',
+        }),
+        recorded(1n, 'PersonalDataRecorded', { category: 'email-address', source: 'subject', value: { alg: 'A256GCM', v: 1, iv: 'aXY=', ct: 'Y3Q=', tag: 'dGFn' }, action: 'recorded' }),
+        recorded(2n, 'ErasureScheduled', { erasureId: 'er1', reason: 'destruction-demanded', withdrawalId: null, receivedOn: '2026-11-02', dueOn: '2026-12-15', clause: '§2.10' }),
+      ]);
+      const erasure = [
+        recorded(3n, 'ErasureStarted', { erasureId: 'er1', startedAt: '2026-12-16T06:00:00.000Z', awaiting: [], clause: '§2.10' }),
+        recorded(4n, 'DataKeyShredded', { erasureId: 'er1', shreddedAt: '2026-12-16T06:00:01.000Z', clause: '§2.10' }),
+        recorded(5n, 'ErasureCompleted', { erasureId: 'er1', completedAt: '2026-12-16T06:00:01.000Z', clause: '§2.10' }),
+      ];
+      // once the subject's row has been read, another connection commits the erasure before
+      // any other table of the view is read
+      let committed: Promise<void> | null = null;
+      beforeStatements(rm, async (text) => {
+        if (/rm_(consents|personal_data|policy_acceptances|erasures)/.test(text)) {
+          await (committed ??= new Projector(new SqliteEventStore({ filename: ':memory:', clock }), writer, { clock }).apply(erasure));
+        }
+      });
+      const view = (await new ReadModelQueries(rm).subject('v1'))!;
+      expect(committed).not.toBeNull();
+      expect(view.subject).toMatchObject({ status: 'active', open_erasure_id: 'er1' });
+      expect(view.personalData.map((r) => r.category)).toEqual(['email-address']);
+      expect(view.openErasure).toMatchObject({ erasure_id: 'er1', status: 'scheduled' });
+      // read again: all of the erasure
+      const after = (await new ReadModelQueries(rm).subject('v1'))!;
+      expect(after.subject).toMatchObject({ status: 'erased', open_erasure_id: null });
+      expect(after.personalData).toEqual([]);
+    } finally {
+      await writer.close();
+      await rm.close();
+    }
   });
 });

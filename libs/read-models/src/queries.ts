@@ -147,7 +147,12 @@ export class ReadModelQueries {
    * meanwhile — an erasure completing, say — is seen in all of them or in none.
    */
   async subject(subjectId: string): Promise<SubjectView | null> {
-    return this.fixed ? subjectView(this.fixed, subjectId) : this.source().consistentRead((db) => subjectView(db, subjectId));
+    return this.asOne((db) => subjectView(db, subjectId));
+  }
+
+  /** reads that make one answer, as one (a snapshot's queries already are) */
+  private asOne<T>(read: (db: Kysely<ReadModelTables>) => Promise<T>): Promise<T> {
+    return this.fixed ? read(this.fixed) : this.source().consistentRead(read);
   }
 
 
@@ -243,16 +248,19 @@ export class ReadModelQueries {
     return page(rows, limit, (r) => [r.subject_id]);
   }
 
+  /** Recipients with their agreements (§4.4), read as one: an agreement ended meanwhile shows ended or not at all. */
   async recipients(cursor: string | undefined, limit: number, only?: string): Promise<Page<RecipientRow & { agreements: RecipientAgreementRow[] }>> {
     const key = decodeCursor(cursor, 1);
-    let q = this.db.selectFrom('rm_recipients').selectAll();
-    if (only) q = q.where('recipient_id', '=', only);
-    if (key) q = q.where('recipient_id', '>', String(key[0]));
-    const rows = await q.orderBy('recipient_id').limit(fetchLimit(limit)).execute();
-    const ids = rows.map((r) => r.recipient_id);
-    const agreements = ids.length === 0 ? [] : await this.db.selectFrom('rm_recipient_agreements').selectAll()
-      .where('recipient_id', 'in', ids).orderBy('recipient_id').orderBy('signed_on').execute();
-    return page(rows.map((r) => ({ ...r, agreements: agreements.filter((a) => a.recipient_id === r.recipient_id) })), limit, (r) => [r.recipient_id]);
+    return this.asOne(async (db) => {
+      let q = db.selectFrom('rm_recipients').selectAll();
+      if (only) q = q.where('recipient_id', '=', only);
+      if (key) q = q.where('recipient_id', '>', String(key[0]));
+      const rows = await q.orderBy('recipient_id').limit(fetchLimit(limit)).execute();
+      const ids = rows.map((r) => r.recipient_id);
+      const agreements = ids.length === 0 ? [] : await db.selectFrom('rm_recipient_agreements').selectAll()
+        .where('recipient_id', 'in', ids).orderBy('recipient_id').orderBy('signed_on').execute();
+      return page(rows.map((r) => ({ ...r, agreements: agreements.filter((a) => a.recipient_id === r.recipient_id) })), limit, (r) => [r.recipient_id]);
+    });
   }
 
   /** Scheduled erasures whose due date is before `today`: time to decide (§2.10). */

@@ -114,10 +114,15 @@ describe.each(readModelTargets().map((t) => [t.name, t] as const))('read-model s
 });
 
 let position = 0n;
-const recorded = (revision: bigint, type: string, data: Record<string, unknown>): RecordedEvent => ({
-  streamId: 'subject-v1', revision, position: ++position, eventId: `ev-${position}`, type, data,
+const recorded = (revision: bigint, type: string, data: Record<string, unknown>, streamId = 'subject-v1'): RecordedEvent => ({
+  streamId, revision, position: ++position, eventId: `ev-${position}`, type, data,
   metadata: { eventId: `ev-${position}`, schemaVersion: 1, occurredAt: '2026-11-25T06:00:00.000Z', actor: 't', correlationId: 'c', causationId: 'c', idempotencyKey: null } as RecordedEvent['metadata'],
 });
+
+/** The same tables through a connection (or pool) of their own, as another process would open them. */
+const anotherConnection = (rm: ReadModelDatabase) => openReadModelDatabase('filename' in rm.location
+  ? { kind: 'sqlite', filename: rm.location.filename }
+  : { kind: 'postgres', url: rm.location.url, ...(rm.location.schema ? { schema: rm.location.schema } : {}) });
 
 /** Runs `hook` (awaited) before every statement `rm` executes, with the statement's SQL. */
 function beforeStatements(rm: ReadModelDatabase, hook: (sql: string) => Promise<void>): void {
@@ -139,9 +144,7 @@ function beforeStatements(rm: ReadModelDatabase, hook: (sql: string) => Promise<
 describe.each(readModelTargets().map((t) => [t.name, t] as const))('the subject view on %s', (_, target) => {
   it('is read as one: a batch committed between its reads shows in all of them or none', async () => {
     const rm = await target.open();
-    const writer = openReadModelDatabase('filename' in rm.location
-      ? { kind: 'sqlite', filename: rm.location.filename }
-      : { kind: 'postgres', url: rm.location.url, ...(rm.location.schema ? { schema: rm.location.schema } : {}) });
+    const writer = anotherConnection(rm);
     try {
       await new Projector(new SqliteEventStore({ filename: ':memory:', clock }), rm, { clock }).apply([
         recorded(0n, 'ConsentGranted', {
@@ -173,6 +176,32 @@ describe.each(readModelTargets().map((t) => [t.name, t] as const))('the subject 
       const after = (await new ReadModelQueries(rm).subject('v1'))!;
       expect(after.subject).toMatchObject({ status: 'erased', open_erasure_id: null });
       expect(after.personalData).toEqual([]);
+    } finally {
+      await writer.close();
+      await rm.close();
+    }
+  });
+
+  it('so are recipients with their agreements (§4.4): an agreement ended between the reads shows ended or not at all', async () => {
+    const rm = await target.open();
+    const writer = anotherConnection(rm);
+    const stream = 'recipient-de-processor';
+    try {
+      await new Projector(new SqliteEventStore({ filename: ':memory:', clock }), rm, { clock }).apply([
+        recorded(0n, 'RecipientRegistered', { recipientId: 'de-processor', name: 'processor-gmbh', kind: 'processor', country: 'DE' }, stream),
+        recorded(1n, 'ConfidentialityAgreementRecorded', { reference: 'NDA-2', signedOn: '2026-01-15', expiresOn: null, clause: '§4.4' }, stream),
+      ]);
+      let committed: Promise<void> | null = null;
+      beforeStatements(rm, async (text) => {
+        if (/rm_recipient_agreements/.test(text)) {
+          await (committed ??= new Projector(new SqliteEventStore({ filename: ':memory:', clock }), writer, { clock })
+            .apply([recorded(2n, 'ConfidentialityAgreementEnded', { reference: 'NDA-2', endedOn: '2026-11-20', clause: '§4.4' }, stream)]));
+        }
+      });
+      const page = await new ReadModelQueries(rm).recipients(undefined, 10);
+      expect(committed).not.toBeNull();
+      expect(page.items[0]!.agreements).toEqual([expect.objectContaining({ reference: 'NDA-2', ended_on: null })]);
+      expect((await new ReadModelQueries(rm).recipients(undefined, 10)).items[0]!.agreements[0]!.ended_on).toBe('2026-11-20');
     } finally {
       await writer.close();
       await rm.close();

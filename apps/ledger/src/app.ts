@@ -110,7 +110,8 @@ export interface CreateAppOptions {
  * 1.22.0: a CSV export reads one snapshot of the read models: every row stands at the
  * position its `Ledger-Position` names, exactly, however long the export takes while the
  * projector goes on (before, each page of 1,000 rows was read as the tables then stood, so
- * an export could mix positions and miss a row written behind its cursor).
+ * an export could mix positions and miss a row written behind its cursor). At most
+ * `LEDGER_EXPORTS_MAX` (4) stream at once in a process; one more is 503 EXPORTS_BUSY.
  */
 export const API_VERSION = '1.22.0';
 

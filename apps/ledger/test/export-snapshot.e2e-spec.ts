@@ -107,3 +107,46 @@ describe('CSV exports read one snapshot', () => {
     expect(open()).toBe(0);
   });
 });
+
+describe('CSV exports at once, LEDGER_EXPORTS_MAX', () => {
+  let l: Ledger;
+  beforeAll(async () => {
+    l = await startLedger('2026-11-25T05:00:00Z', { LEDGER_EXPORTS_MAX: '1' });
+    await seedReferenceData(l);
+    await l.command('service', '/v1/subjects/s-1/consents', grantBody());
+    await l.settled();
+  });
+  afterEach(() => jest.restoreAllMocks());
+  afterAll(() => l.close());
+
+  it('answers one export more than allowed with 503 EXPORTS_BUSY, and takes it again once one has ended', async () => {
+    await l.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = l.app.getHttpServer().address() as AddressInfo;
+    let finish!: () => void;
+    const held = new Promise<void>((r) => (finish = r));
+    const read = ReadModelQueries.prototype.consents;
+    jest.spyOn(ReadModelQueries.prototype, 'consents').mockImplementationOnce(async function (this: ReadModelQueries, ...args) {
+      await held; // the first export waits here, its snapshot held
+      return read.apply(this, args);
+    });
+    const first = new Promise<string>((resolve, reject) => {
+      request({ port, host: '127.0.0.1', path: '/v1/consents?format=csv', headers: { authorization: `Bearer ${KEYS.auditor}` } }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += String(c)));
+        res.on('end', () => resolve(text));
+      }).on('error', reject).end();
+    });
+    for (let i = 0; l.app.get(ReadModelSwitch).current.openSnapshots === 0 && i < 400; i++) await new Promise((r) => setTimeout(r, 5));
+
+    const busy = await l.call('auditor', 'GET', '/v1/transfers?format=csv');
+    expect(busy.status).toBe(503);
+    expect(busy.headers['retry-after']).toBe('1');
+    expect(busy.body).toMatchObject({ code: 'EXPORTS_BUSY' });
+    expect((await l.call('auditor', 'GET', '/v1/consents')).status).toBe(200); // a JSON page holds no snapshot
+
+    finish();
+    expect((await first).trim().split('\n')).toHaveLength(2);
+    const again = await l.call('auditor', 'GET', '/v1/transfers?format=csv');
+    expect(again.status).toBe(200);
+  });
+});

@@ -26,6 +26,8 @@ export interface LedgerConfig {
   readonly processRoles: ReadonlySet<ProcessRole>;
   /** longest a read waits for the read models to reach a requested position */
   readonly readWaitMs: number;
+  /** CSV exports one process streams at once, each holding a read-model snapshot (LEDGER_EXPORTS_MAX) */
+  readonly exportsMax: number;
   /** how often to look for a rebuilt read-model generation (0: never) */
   readonly generationPollMs: number;
   /** how often the erasure scheduler wakes (it also runs once at start-up) */
@@ -116,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     databaseUrl: env.DATABASE_URL || undefined,
     processRoles: new Set(processRoles as ProcessRole[]),
     readWaitMs: int(env, 'LEDGER_READ_WAIT_MS', 2000, 0, 30_000),
+    exportsMax: int(env, 'LEDGER_EXPORTS_MAX', 4, 1, 64),
     generationPollMs: int(env, 'LEDGER_GENERATION_POLL_MS', 1000, 0, 600_000),
     schedulerIntervalMs: int(env, 'LEDGER_SCHEDULER_INTERVAL_MS', 60_000, 0, 86_400_000),
     erasureSystems: parseSystems(env.LEDGER_ERASURE_SYSTEMS ?? ''),

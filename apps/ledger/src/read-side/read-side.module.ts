@@ -3,7 +3,7 @@ import {
 } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { CheckpointNotInStoreError, EVENT_STORE, holdsCheckpoint, type EventStore } from '@ledger/event-store';
-import { Projector, ReadModelGenerations, ReadModelQueries, type ReadModelDatabase } from '@ledger/read-models';
+import { Projector, ReadModelGenerations, ReadModelQueries, type QuerySnapshot, type ReadModelDatabase } from '@ledger/read-models';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { loggableError, ROOT_LOGGER } from '../infrastructure/logger';
@@ -191,14 +191,31 @@ export class ReadYourWrites {
    * store does not hold it, as in `position()`). `release` it when done.
    */
   async snapshot(): Promise<PositionedSnapshot> {
-    const taken = await this.queries.snapshot();
+    // Each export holds its snapshot for as long as it streams: on PostgreSQL a pooled
+    // connection the projector and the other reads share, on SQLite the WAL unchecked.
+    if (this.exports >= this.config.exportsMax) {
+      throw new ProblemException(503, 'EXPORTS_BUSY', `${this.config.exportsMax} exports are being streamed already; retry shortly`);
+    }
+    this.exports++;
+    let taken: QuerySnapshot | undefined;
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      this.exports--;
+      await taken?.release();
+    };
     try {
-      return { queries: taken.queries, position: await this.heldPosition(taken.checkpoint), release: taken.release };
+      taken = await this.queries.snapshot();
+      return { queries: taken.queries, position: await this.heldPosition(taken.checkpoint), release };
     } catch (error) {
-      await taken.release();
+      await release();
       throw error;
     }
   }
+
+  /** CSV exports streaming now, each with a snapshot */
+  private exports = 0;
 
   async waitFor(minPosition: bigint | undefined): Promise<void> {
     if (minPosition === undefined || (await this.position()) >= minPosition) return;

@@ -35,7 +35,7 @@ async function csvFile<T>(
     let cursor: string | undefined;
     do {
       const page = await fetch(snapshot.queries, cursor);
-      if (page.items.length > 0) yield stringify(page.items.map((r) => columns.map((c) => cell(view(r)[c] ?? null))), { escape_formulas: true });
+      if (page.items.length > 0) yield stringify(page.items.map(view).map((r) => columns.map((c) => cell(r[c] ?? null))), { escape_formulas: true });
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
   }

@@ -136,7 +136,6 @@ async function postgresSnapshot(live: Kysely<ReadModelTables>): Promise<ReadSnap
   };
 }
 
-
 /**
  * SQLite for the migrator. Kysely's SQLite adapter runs each migration outside any
  * transaction and takes no lock (it assumes one process), so processes that open the same

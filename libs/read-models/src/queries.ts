@@ -113,12 +113,12 @@ export interface QuerySnapshot {
 export class ReadModelQueries {
   private readonly source: () => ReadModelDatabase;
   /** set on the queries of a snapshot: every query reads through it */
-  private readonly fixed: Kysely<ReadModelTables> | null = null;
+  private readonly fixed: Kysely<ReadModelTables> | null;
 
   /** `rm` may be a getter, so queries follow a generation switch. */
   constructor(rm: ReadModelDatabase | (() => ReadModelDatabase), fixed?: Kysely<ReadModelTables>) {
     this.source = typeof rm === 'function' ? rm : () => rm;
-    if (fixed) this.fixed = fixed;
+    this.fixed = fixed ?? null;
   }
 
   private get db(): Kysely<ReadModelTables> {
@@ -154,7 +154,6 @@ export class ReadModelQueries {
   private asOne<T>(read: (db: Kysely<ReadModelTables>) => Promise<T>): Promise<T> {
     return this.fixed ? read(this.fixed) : this.source().consistentRead(read);
   }
-
 
   async consents(f: ConsentFilter): Promise<Page<ConsentRow>> {
     const key = decodeCursor(f.cursor, 2);

@@ -5,6 +5,7 @@ import { Projector } from './projector';
 import { ReadModelQueries, type Page } from './queries';
 import type { ConsentRow } from './schema';
 import { writeHistory } from './testing/history';
+import { patchStatements } from './testing/fault-injection';
 import { dumpTables, readModelTargets } from './testing/targets';
 
 /** descriptors of this process open on `file` (Linux) */
@@ -124,21 +125,6 @@ const anotherConnection = (rm: ReadModelDatabase) => openReadModelDatabase('file
   ? { kind: 'sqlite', filename: rm.location.filename }
   : { kind: 'postgres', url: rm.location.url, ...(rm.location.schema ? { schema: rm.location.schema } : {}) });
 
-/** Runs `hook` (awaited) before every statement `rm` executes, with the statement's SQL. */
-function beforeStatements(rm: ReadModelDatabase, hook: (sql: string) => Promise<void>): void {
-  const executor = (rm.db as unknown as { getExecutor(): { provideConnection: (c: (conn: any) => Promise<unknown>) => Promise<unknown> } }).getExecutor();
-  const provide = executor.provideConnection.bind(executor);
-  executor.provideConnection = (consumer) =>
-    provide((conn: { executeQuery: (q: { sql: string }) => Promise<unknown> }) => {
-      const wrapped = Object.create(conn);
-      wrapped.executeQuery = async (q: { sql: string }) => {
-        await hook(q.sql);
-        return conn.executeQuery(q);
-      };
-      return consumer(wrapped);
-    });
-}
-
 // The subject view is read from five tables. An erasure completing between those reads must
 // not show a subject still active with its data gone, or an open erasure already completed.
 describe.each(readModelTargets().map((t) => [t.name, t] as const))('the subject view on %s', (_, target) => {
@@ -162,7 +148,7 @@ describe.each(readModelTargets().map((t) => [t.name, t] as const))('the subject 
       // once the subject's row has been read, another connection commits the erasure before
       // any other table of the view is read
       let committed: Promise<void> | null = null;
-      beforeStatements(rm, async (text) => {
+      patchStatements(rm, async (text) => {
         if (/rm_(consents|personal_data|policy_acceptances|erasures)/.test(text)) {
           await (committed ??= new Projector(new SqliteEventStore({ filename: ':memory:', clock }), writer, { clock }).apply(erasure));
         }
@@ -192,7 +178,7 @@ describe.each(readModelTargets().map((t) => [t.name, t] as const))('the subject 
         recorded(1n, 'ConfidentialityAgreementRecorded', { reference: 'NDA-2', signedOn: '2026-01-15', expiresOn: null, clause: '§4.4' }, stream),
       ]);
       let committed: Promise<void> | null = null;
-      beforeStatements(rm, async (text) => {
+      patchStatements(rm, async (text) => {
         if (/rm_recipient_agreements/.test(text)) {
           await (committed ??= new Projector(new SqliteEventStore({ filename: ':memory:', clock }), writer, { clock })
             .apply([recorded(2n, 'ConfidentialityAgreementEnded', { reference: 'NDA-2', endedOn: '2026-11-20', clause: '§4.4' }, stream)]));

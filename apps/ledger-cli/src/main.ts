@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../ledger/src/config/ledger.config';
 import { rebuildReadModelsCommand } from './rebuild-read-models';
+import { rotateKekCommand } from './rotate-kek';
 import { verifyEventStoreCommand } from './verify-event-store';
 
 /**
@@ -24,6 +25,15 @@ program
   .action(async () => {
     const result = await verifyEventStoreCommand({ config: loadConfig() });
     if (result.breaks.length > 0) process.exitCode = 2;
+  });
+
+program
+  .command('rotate-kek')
+  .description('re-wrap every data key in the key vault under LEDGER_KEK, opening each with LEDGER_KEK_PREVIOUS; safe to run beside the service and to run again')
+  .option('--batch-size <n>', 'data keys re-wrapped per transaction', (v) => Number.parseInt(v, 10), 500)
+  .action(async (opts: { batchSize: number }) => {
+    if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1 || opts.batchSize > 100_000) throw new ConfigError('--batch-size must be an integer in [1, 100000]');
+    await rotateKekCommand({ config: loadConfig(), batchSize: opts.batchSize });
   });
 
 program.parseAsync().catch((error: unknown) => {

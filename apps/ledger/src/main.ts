@@ -25,6 +25,10 @@ async function main(): Promise<void> {
     app = await createApp({ config, logger });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
+    if (error instanceof ConfigError) { // e.g. a key vault no configured KEK opens
+      logger.fatal(error.message);
+      process.exit(78); // EX_CONFIG
+    }
     // One JSON line like every other, by name, code and frames (not the raw stack Node
     // would print): e.g. PostgreSQL unreachable at start, ECONNREFUSED.
     logger.fatal({ err: loggableError(error, storageFailure(error) ?? (error as { code?: string })?.code) }, 'the ledger could not start');

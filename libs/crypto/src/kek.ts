@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { keyId } from './envelope';
 
 export interface SecretKeySource {
   /** the environment variable it is configured by, for messages */
@@ -71,5 +72,38 @@ function syncDirectory(dir: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * The key-encryption keys a vault may open data keys with: the current one, which wraps
+ * every new data key, and previous ones still trusted for unwrapping while a rotation
+ * (`ledger-cli rotate-kek`) re-wraps their data keys under the current one. Keys are
+ * told apart by `keyId`, a public fingerprint stored beside each wrapped data key.
+ */
+export class KeyRing {
+  readonly currentId: string;
+  private readonly byIdMap: ReadonlyMap<string, Buffer>;
+
+  constructor(readonly current: Buffer, previous: readonly Buffer[] = []) {
+    this.currentId = keyId(current);
+    const map = new Map<string, Buffer>([[this.currentId, current]]);
+    for (const key of previous) {
+      if (key.length !== 32) throw new Error('a previous key-encryption key must be 32 bytes');
+      const id = keyId(key);
+      if (map.has(id)) throw new Error(`key-encryption key ${id} is listed twice (current and previous keys must differ)`);
+      map.set(id, key);
+    }
+    this.byIdMap = map;
+  }
+
+  /** the key with this fingerprint, if the ring holds it */
+  byId(id: string): Buffer | undefined {
+    return this.byIdMap.get(id);
+  }
+
+  /** fingerprints of the previous keys, oldest configuration order kept */
+  get previousIds(): string[] {
+    return [...this.byIdMap.keys()].filter((id) => id !== this.currentId);
   }
 }

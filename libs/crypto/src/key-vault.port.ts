@@ -14,7 +14,28 @@ export interface KeyVault {
   get(subjectId: string): Promise<DataKeyLookup>;
   /** destroys the key and keeps a tombstone (subject, destroyed at) */
   destroy(subjectId: string, at: Date): Promise<void>;
+  /** live data keys per key-encryption key that wraps them */
+  inventory(): Promise<KekInventory[]>;
+  /** live data keys wrapped by a KEK other than the current one: what a rotation has left to do */
+  keysUnderPreviousKeks(): Promise<number>;
+  /** throws UnknownKekError when a live data key is wrapped by a KEK the vault was not given */
+  assertOpenable(): Promise<void>;
+  /**
+   * Re-wraps every live data key under the current KEK, in batches of one transaction
+   * each; the data keys themselves, and so every sealed value, stay as they are.
+   */
+  rewrap(options?: { batchSize?: number; onBatch?: (rewrapped: number) => void }): Promise<{ rewrapped: number }>;
   close(): Promise<void>;
+}
+
+export interface KekInventory {
+  /** the KEK's public fingerprint (`keyId`), never the key */
+  readonly kekId: string;
+  /** live (not destroyed) data keys it wraps */
+  readonly keys: number;
+  readonly current: boolean;
+  /** whether the vault was given this KEK, as current or previous */
+  readonly known: boolean;
 }
 
 export const KEY_VAULT = Symbol('KeyVault');
@@ -23,5 +44,13 @@ export class DataKeyDestroyedError extends Error {
   constructor() {
     super("the subject's data key has been destroyed");
     this.name = 'DataKeyDestroyedError';
+  }
+}
+
+/** Data keys are wrapped by a key-encryption key the vault was not given. */
+export class UnknownKekError extends Error {
+  constructor(readonly unknown: readonly Pick<KekInventory, 'kekId' | 'keys'>[]) {
+    super(`${unknown.map((k) => `${k.keys} data key${k.keys === 1 ? ' is' : 's are'} wrapped by key-encryption key ${k.kekId}`).join('; ')}, which this vault was not given`);
+    this.name = 'UnknownKekError';
   }
 }

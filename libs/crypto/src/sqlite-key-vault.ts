@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { aesGcmOpen, aesGcmSeal, keyId } from './envelope';
-import { DataKeyDestroyedError, type DataKeyLookup, type KeyVault } from './key-vault.port';
+import { aesGcmOpen, aesGcmSeal } from './envelope';
+import type { KeyRing } from './kek';
+import { DataKeyDestroyedError, UnknownKekError, type DataKeyLookup, type KekInventory, type KeyVault } from './key-vault.port';
 
 interface Row {
   wrapped: Buffer | null;
@@ -13,18 +14,20 @@ interface Row {
 
 /**
  * The key vault on SQLite (embedded default), in its own file apart from the events.
- * `secure_delete` overwrites freed pages, and a destroy checkpoints and truncates the
- * WAL, so a destroyed key leaves no bytes behind in this file.
+ * `secure_delete` overwrites freed pages, and a destroy (or a re-wrap) checkpoints and
+ * truncates the WAL, so a destroyed key, or a key's old wrapping, leaves no bytes behind
+ * in this file.
  */
 export class SqliteKeyVault implements KeyVault {
   private readonly db: Database.Database;
-  private readonly kekId: string;
 
-  constructor(filename: string, private readonly kek: Buffer, private readonly clock: () => Date) {
+  constructor(filename: string, private readonly keys: KeyRing, private readonly clock: () => Date) {
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('secure_delete = ON');
+    // ledger-cli rotate-kek re-wraps keys through a connection of its own while the service runs
+    this.db.pragma('busy_timeout = 5000');
     this.db.exec(`CREATE TABLE IF NOT EXISTS data_keys (
       subject_id   TEXT PRIMARY KEY,
       wrapped      BLOB,
@@ -35,16 +38,23 @@ export class SqliteKeyVault implements KeyVault {
       destroyed_at TEXT,
       CHECK ((destroyed_at IS NULL) = (wrapped IS NOT NULL))
     )`);
-    this.kekId = keyId(kek);
+    // live keys by the KEK that wraps them: a rotation's batches and the count of keys
+    // still under a previous KEK read only those keys, not the whole vault
+    this.db.exec('CREATE INDEX IF NOT EXISTS data_keys_live_by_kek ON data_keys (kek_id, subject_id) WHERE destroyed_at IS NULL');
   }
 
   private row(subjectId: string): Row | undefined {
     return this.db.prepare<[string], Row>('SELECT wrapped, iv, tag, kek_id, destroyed_at FROM data_keys WHERE subject_id = ?').get(subjectId);
   }
 
-  private unwrap(subjectId: string, r: Row): Buffer {
-    if (r.kek_id !== this.kekId) throw new Error('data key was wrapped by another key-encryption key');
-    return aesGcmOpen(this.kek, { iv: r.iv!, ct: r.wrapped!, tag: r.tag! }, `data-key|${subjectId}`);
+  private unwrap(subjectId: string, r: Pick<Row, 'wrapped' | 'iv' | 'tag' | 'kek_id'>): Buffer {
+    const kek = this.keys.byId(r.kek_id);
+    if (!kek) throw new UnknownKekError([{ kekId: r.kek_id, keys: 1 }]);
+    return aesGcmOpen(kek, { iv: r.iv!, ct: r.wrapped!, tag: r.tag! }, `data-key|${subjectId}`);
+  }
+
+  private wrap(subjectId: string, key: Buffer) {
+    return aesGcmSeal(this.keys.current, key, `data-key|${subjectId}`);
   }
 
   async getOrCreate(subjectId: string): Promise<Buffer> {
@@ -52,11 +62,11 @@ export class SqliteKeyVault implements KeyVault {
     if (existing?.destroyed_at) throw new DataKeyDestroyedError();
     if (existing) return this.unwrap(subjectId, existing);
     const key = randomBytes(32);
-    const w = aesGcmSeal(this.kek, key, `data-key|${subjectId}`);
+    const w = this.wrap(subjectId, key);
     // A concurrent creator may win: keep whichever key was stored first.
     this.db
       .prepare('INSERT INTO data_keys (subject_id, wrapped, iv, tag, kek_id, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
-      .run(subjectId, w.ct, w.iv, w.tag, this.kekId, this.clock().toISOString());
+      .run(subjectId, w.ct, w.iv, w.tag, this.keys.currentId, this.clock().toISOString());
     return this.getOrCreate(subjectId);
   }
 
@@ -72,8 +82,58 @@ export class SqliteKeyVault implements KeyVault {
       .prepare(`INSERT INTO data_keys (subject_id, wrapped, iv, tag, kek_id, created_at, destroyed_at) VALUES (?, NULL, NULL, NULL, ?, ?, ?)
         ON CONFLICT (subject_id) DO UPDATE SET wrapped = NULL, iv = NULL, tag = NULL,
           destroyed_at = COALESCE(data_keys.destroyed_at, excluded.destroyed_at)`)
-      .run(subjectId, this.kekId, at.toISOString(), at.toISOString());
+      .run(subjectId, this.keys.currentId, at.toISOString(), at.toISOString());
     this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  async inventory(): Promise<KekInventory[]> {
+    const rows = this.db
+      .prepare<[], { kek_id: string; keys: number }>('SELECT kek_id, count(*) AS keys FROM data_keys WHERE destroyed_at IS NULL GROUP BY kek_id ORDER BY kek_id')
+      .all();
+    return rows.map((r) => ({ kekId: r.kek_id, keys: r.keys, current: r.kek_id === this.keys.currentId, known: this.keys.byId(r.kek_id) !== undefined }));
+  }
+
+  async assertOpenable(): Promise<void> {
+    const unknown = (await this.inventory()).filter((k) => !k.known);
+    if (unknown.length > 0) throw new UnknownKekError(unknown);
+  }
+
+  async keysUnderPreviousKeks(): Promise<number> {
+    return this.db
+      .prepare<{ current: string }, { n: number }>(`SELECT
+          (SELECT count(*) FROM data_keys WHERE destroyed_at IS NULL AND kek_id < @current)
+        + (SELECT count(*) FROM data_keys WHERE destroyed_at IS NULL AND kek_id > @current) AS n`)
+      .get({ current: this.keys.currentId })!.n;
+  }
+
+  async rewrap(options: { batchSize?: number; onBatch?: (rewrapped: number) => void } = {}): Promise<{ rewrapped: number }> {
+    await this.assertOpenable();
+    const batchSize = options.batchSize ?? 500;
+    const pick = this.db.prepare<[string, number], Row & { subject_id: string }>(
+      'SELECT subject_id, wrapped, iv, tag, kek_id, destroyed_at FROM data_keys WHERE destroyed_at IS NULL AND kek_id = ? ORDER BY subject_id LIMIT ?',
+    );
+    const update = this.db.prepare('UPDATE data_keys SET wrapped = ?, iv = ?, tag = ?, kek_id = ? WHERE subject_id = ?');
+    // Each batch is one transaction: unwrapped, re-wrapped and written together, so a
+    // rotation stopped at any point leaves every key wrapped by exactly one of the ring's
+    // keys, and running it again carries on where it stopped.
+    const batch = this.db.transaction((previousId: string) => {
+      const rows = pick.all(previousId, batchSize);
+      for (const r of rows) {
+        const w = this.wrap(r.subject_id, this.unwrap(r.subject_id, r));
+        update.run(w.ct, w.iv, w.tag, this.keys.currentId, r.subject_id);
+      }
+      return rows.length;
+    });
+    let rewrapped = 0;
+    for (const { kekId } of (await this.inventory()).filter((k) => !k.current)) {
+      for (let n = batch.immediate(kekId); n > 0; n = batch.immediate(kekId)) {
+        rewrapped += n;
+        options.onBatch?.(rewrapped);
+      }
+    }
+    // no page of the WAL may keep a key wrapped by a retired KEK
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return { rewrapped };
   }
 
   async close(): Promise<void> {

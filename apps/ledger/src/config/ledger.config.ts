@@ -43,6 +43,8 @@ export interface LedgerConfig {
   /** where the embedded default wrote generated API keys, if it did */
   readonly apiKeysFile: string | null;
   readonly kek: string | undefined;
+  /** retired key-encryption keys still trusted for unwrapping during a rotation (LEDGER_KEK_PREVIOUS) */
+  readonly kekPrevious: readonly Buffer[];
   readonly pseudonymSecret: string | undefined;
   readonly calendarOverrides: readonly CalendarYear[];
   readonly bodyLimitBytes: number;
@@ -93,6 +95,20 @@ export function parseSystems(raw: string): string[] {
   return [...new Set(systems)];
 }
 
+/**
+ * LEDGER_KEK_PREVIOUS: comma-separated base64 keys of 32 bytes, each a key-encryption key
+ * that wrapped data keys before LEDGER_KEK; set only while `ledger-cli rotate-kek` runs.
+ */
+export function parsePreviousKeks(raw: string): Buffer[] {
+  return raw.split(',').map((s) => s.trim()).filter(Boolean).map((entry, i) => {
+    const key = Buffer.from(entry, 'base64');
+    if (key.length !== 32 || key.toString('base64') !== entry) {
+      throw new ConfigError(`LEDGER_KEK_PREVIOUS: entry ${i + 1} is not a base64 key of 32 bytes`);
+    }
+    return key;
+  });
+}
+
 /** The embedded default: one generated key per role, in the data directory, owner-only. */
 function embeddedApiKeys(dataDir: string): { keys: ApiKey[]; file: string } {
   const file = join(dataDir, 'api-keys.json');
@@ -137,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     apiKeys: configured ?? embedded!.keys,
     apiKeysFile: embedded?.file ?? null,
     kek: env.LEDGER_KEK || undefined,
+    kekPrevious: parsePreviousKeks(env.LEDGER_KEK_PREVIOUS ?? ''),
     pseudonymSecret: env.LEDGER_PSEUDONYM_SECRET || undefined,
     calendarOverrides,
     bodyLimitBytes: int(env, 'LEDGER_BODY_LIMIT_BYTES', 16 * 1024, 1024, 1024 * 1024),

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createSubjectDecider, WorkingDayCalendar } from '@ledger/domain';
 import { EVENT_STORE, SqliteEventStore, type EventStore } from '@ledger/event-store';
-import { KEY_VAULT, loadSecretKey, PersonalDataSealer, Pseudonymiser, SqliteKeyVault, type KeyVault } from '@ledger/crypto';
+import { KEY_VAULT, loadSecretKey, PersonalDataSealer, Pseudonymiser, type KeyVault } from '@ledger/crypto';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
 import { CLOCK, ID_GENERATOR, pooledUuidV7, systemClock, type Clock, type IdGenerator } from './clock';
 import { DecisionRunner } from './decision-runner';
+import { openKeyVault } from './key-vault';
 import { ROOT_LOGGER } from './logger';
 import { ReferenceData } from './repositories';
 
@@ -47,10 +48,7 @@ export class InfrastructureModule implements BeforeApplicationShutdown, OnApplic
       },
       {
         provide: KEY_VAULT,
-        useFactory: () => {
-          const kek = loadSecretKey({ name: 'LEDGER_KEK', configured: o.config.kek, file: join(o.config.dataDir, 'kek.key') }, warn);
-          return new SqliteKeyVault(join(o.config.dataDir, 'keyvault.db'), kek, () => clock.now());
-        },
+        useFactory: () => openKeyVault(o.config, warn, () => clock.now()),
       },
       { provide: PersonalDataSealer, useFactory: (vault: KeyVault) => new PersonalDataSealer(vault), inject: [KEY_VAULT] },
       {

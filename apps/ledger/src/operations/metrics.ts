@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } f
 import { ProblemDetails } from '../http/openapi-models';
 import { AUTH_ERRORS } from '../http/routes';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { KEY_VAULT, type KeyVault } from '@ledger/crypto';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ReadModelQueries } from '@ledger/read-models';
 import { Roles } from '../http/auth';
@@ -43,6 +44,7 @@ export class LedgerMetrics {
     lag: ProjectionLag,
     publishing: PublishingWorker,
     readModels: ReadModelSwitch,
+    @Inject(KEY_VAULT) vault: KeyVault,
   ) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
@@ -59,6 +61,14 @@ export class LedgerMetrics {
       registers: [this.registry],
       collect() {
         this.set(readModels.current.openSnapshots);
+      },
+    });
+    new Gauge({
+      name: 'ledger_key_vault_keys_under_previous_kek',
+      help: 'Live data keys still wrapped by a key-encryption key other than LEDGER_KEK: what ledger-cli rotate-kek has left to re-wrap',
+      registers: [this.registry],
+      async collect() {
+        this.set(await vault.keysUnderPreviousKeks());
       },
     });
     new Gauge({

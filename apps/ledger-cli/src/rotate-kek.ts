@@ -1,0 +1,45 @@
+import type { LedgerConfig } from '../../ledger/src/config/ledger.config';
+import { openKeyVault } from '../../ledger/src/infrastructure/key-vault';
+
+export interface RotateKekOptions {
+  readonly config: LedgerConfig;
+  /** data keys re-wrapped per transaction */
+  readonly batchSize?: number;
+  /** progress and the summary, for a person (stderr) */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Re-wraps every live data key in the key vault under the current key-encryption key
+ * (LEDGER_KEK), opening each with the key that wrapped it (LEDGER_KEK_PREVIOUS). The
+ * data keys, and with them every sealed value in the events, read models and backups,
+ * stay as they are: only their wrapping changes. Runs beside the service (which must
+ * have the same two settings), in batches of one transaction each, and may be stopped
+ * and run again at any point. Once it reports that no key is left under a previous KEK,
+ * remove LEDGER_KEK_PREVIOUS and restart (docs/operations.md, "Rotating the KEK").
+ */
+export async function rotateKekCommand(o: RotateKekOptions): Promise<{ rewrapped: number }> {
+  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const vault = await openKeyVault(o.config, log, () => new Date());
+  const started = performance.now();
+  let lastReport = started;
+  try {
+    const result = await vault.rewrap({
+      batchSize: o.batchSize,
+      onBatch: (n) => {
+        if (performance.now() - lastReport < 1000) return;
+        lastReport = performance.now();
+        log(`re-wrapping: ${n} data keys so far`);
+      },
+    });
+    const left = (await vault.inventory()).filter((k) => !k.current);
+    const current = (await vault.inventory()).find((k) => k.current);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    log(left.length === 0
+      ? `re-wrapped ${result.rewrapped} data keys in ${seconds} s; all ${current?.keys ?? 0} live data keys are wrapped by the current key-encryption key: LEDGER_KEK_PREVIOUS may be removed`
+      : `re-wrapped ${result.rewrapped} data keys in ${seconds} s; ${left.reduce((n, k) => n + k.keys, 0)} are still under a previous key (written meanwhile by a process with another LEDGER_KEK?): run it again`);
+    return result;
+  } finally {
+    await vault.close();
+  }
+}

@@ -1,5 +1,5 @@
 import type { LedgerConfig } from '../../ledger/src/config/ledger.config';
-import { openKeyVault } from '../../ledger/src/infrastructure/key-vault';
+import { dataKeys, openKeyVault } from '../../ledger/src/infrastructure/key-vault';
 
 export interface RotateKekOptions {
   readonly config: LedgerConfig;
@@ -20,7 +20,9 @@ export interface RotateKekOptions {
  */
 export async function rotateKekCommand(o: RotateKekOptions): Promise<{ rewrapped: number }> {
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const vault = await openKeyVault(o.config, log, () => new Date());
+  const vault = await openKeyVault(o.config, log, () => new Date(), { rotationHints: false });
+  const before = (await vault.inventory()).filter((k) => !k.current);
+  log(`rotating: ${dataKeys(before.reduce((n, k) => n + k.keys, 0))} wrapped by a previous key-encryption key (${before.map((k) => k.kekId).join(', ') || 'none'})`);
   const started = performance.now();
   let lastReport = started;
   try {
@@ -35,9 +37,10 @@ export async function rotateKekCommand(o: RotateKekOptions): Promise<{ rewrapped
     const left = (await vault.inventory()).filter((k) => !k.current);
     const current = (await vault.inventory()).find((k) => k.current);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const done = `re-wrapped ${result.rewrapped} in ${seconds} s`;
     log(left.length === 0
-      ? `re-wrapped ${result.rewrapped} data keys in ${seconds} s; all ${current?.keys ?? 0} live data keys are wrapped by the current key-encryption key: LEDGER_KEK_PREVIOUS may be removed`
-      : `re-wrapped ${result.rewrapped} data keys in ${seconds} s; ${left.reduce((n, k) => n + k.keys, 0)} are still under a previous key (written meanwhile by a process with another LEDGER_KEK?): run it again`);
+      ? `${done}; every live data key (${current?.keys ?? 0}) is wrapped by the current key-encryption key ${vault.currentKekId}: LEDGER_KEK_PREVIOUS may be removed`
+      : `${done}; ${dataKeys(left.reduce((n, k) => n + k.keys, 0))} still under a previous key (written meanwhile by a process with another LEDGER_KEK?): run it again`);
     return result;
   } finally {
     await vault.close();

@@ -43,6 +43,11 @@ export class SqliteKeyVault implements KeyVault {
     this.db.exec('CREATE INDEX IF NOT EXISTS data_keys_live_by_kek ON data_keys (kek_id, subject_id) WHERE destroyed_at IS NULL');
   }
 
+  /** the fingerprint of the KEK that wraps new keys */
+  get currentKekId(): string {
+    return this.keys.currentId;
+  }
+
   private row(subjectId: string): Row | undefined {
     return this.db.prepare<[string], Row>('SELECT wrapped, iv, tag, kek_id, destroyed_at FROM data_keys WHERE subject_id = ?').get(subjectId);
   }

@@ -12,7 +12,13 @@ import { ConfigError, type LedgerConfig } from '../config/ledger.config';
  * anyway, every write of personal data and every decrypting read of those subjects
  * would fail.
  */
-export async function openKeyVault(config: LedgerConfig, warn: (message: string) => void, now: () => Date): Promise<SqliteKeyVault> {
+export async function openKeyVault(
+  config: LedgerConfig,
+  warn: (message: string) => void,
+  now: () => Date,
+  /** the service says at start what a rotation has left to do; the rotation itself need not */
+  options: { rotationHints?: boolean } = {},
+): Promise<SqliteKeyVault> {
   const current = loadSecretKey({ name: 'LEDGER_KEK', configured: config.kek, file: join(config.dataDir, 'kek.key') }, warn);
   let ring: KeyRing;
   try {
@@ -32,12 +38,16 @@ export async function openKeyVault(config: LedgerConfig, warn: (message: string)
     }
     throw error;
   }
+  if (options.rotationHints === false) return vault;
   const inventory = await vault.inventory();
   const idle = ring.previousIds.filter((id) => !inventory.some((k) => k.kekId === id));
   if (idle.length > 0) warn(`LEDGER_KEK_PREVIOUS is set, but no live data key is wrapped by ${idle.join(', ')} any more: remove it`);
   const retired = inventory.filter((k) => !k.current);
   if (retired.length > 0) {
-    warn(`${retired.reduce((n, k) => n + k.keys, 0)} data keys are still wrapped by a previous key-encryption key (${retired.map((k) => k.kekId).join(', ')}): run ledger-cli rotate-kek, then remove LEDGER_KEK_PREVIOUS`);
+    warn(`${dataKeys(retired.reduce((n, k) => n + k.keys, 0))} still wrapped by a previous key-encryption key (${retired.map((k) => k.kekId).join(', ')}): run ledger-cli rotate-kek, then remove LEDGER_KEK_PREVIOUS`);
   }
   return vault;
 }
+
+/** "1 data key is", "3 data keys are" */
+export const dataKeys = (n: number) => `${n} data key${n === 1 ? ' is' : 's are'}`;

@@ -21,7 +21,7 @@ export interface RotateKekOptions {
 export async function rotateKekCommand(o: RotateKekOptions): Promise<{ rewrapped: number }> {
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const vault = await openKeyVault(o.config, log, () => new Date(), { rotationHints: false });
-  const before = (await vault.inventory()).filter((k) => !k.current);
+  const before = await vault.inventory({ current: false });
   log(`rotating: ${dataKeys(before.reduce((n, k) => n + k.keys, 0))} wrapped by a previous key-encryption key (${before.map((k) => k.kekId).join(', ') || 'none'})`);
   const started = performance.now();
   let lastReport = started;
@@ -34,7 +34,7 @@ export async function rotateKekCommand(o: RotateKekOptions): Promise<{ rewrapped
         log(`re-wrapping: ${n} data keys so far`);
       },
     });
-    const left = (await vault.inventory()).filter((k) => !k.current);
+    const left = await vault.inventory({ current: false });
     const current = (await vault.inventory()).find((k) => k.current);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const done = `re-wrapped ${result.rewrapped} in ${seconds} s`;

@@ -14,8 +14,8 @@ export interface KeyVault {
   get(subjectId: string): Promise<DataKeyLookup>;
   /** destroys the key and keeps a tombstone (subject, destroyed at) */
   destroy(subjectId: string, at: Date): Promise<void>;
-  /** live data keys per key-encryption key that wraps them */
-  inventory(): Promise<KekInventory[]>;
+  /** live data keys per key-encryption key that wraps them; `current: false` leaves the current KEK out (cheap) */
+  inventory(options?: { current?: boolean }): Promise<KekInventory[]>;
   /** live data keys wrapped by a KEK other than the current one: what a rotation has left to do */
   keysUnderPreviousKeks(): Promise<number>;
   /** throws UnknownKekError when a live data key is wrapped by a KEK the vault was not given */

@@ -91,15 +91,26 @@ export class SqliteKeyVault implements KeyVault {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
-  async inventory(): Promise<KekInventory[]> {
-    const rows = this.db
-      .prepare<[], { kek_id: string; keys: number }>('SELECT kek_id, count(*) AS keys FROM data_keys WHERE destroyed_at IS NULL GROUP BY kek_id ORDER BY kek_id')
-      .all();
-    return rows.map((r) => ({ kekId: r.kek_id, keys: r.keys, current: r.kek_id === this.keys.currentId, known: this.keys.byId(r.kek_id) !== undefined }));
+  async inventory(options: { current?: boolean } = {}): Promise<KekInventory[]> {
+    const count = this.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM data_keys WHERE destroyed_at IS NULL AND kek_id = ?');
+    return this.kekIds()
+      .filter((id) => options.current !== false || id !== this.keys.currentId)
+      .map((id) => ({ kekId: id, keys: count.get(id)!.n, current: id === this.keys.currentId, known: this.keys.byId(id) !== undefined }));
+  }
+
+  /**
+   * The KEKs that wrap live keys, one index seek each (a skip scan by hand): counting
+   * a million keys under the current KEK at every start would take most of a second.
+   */
+  private kekIds(): string[] {
+    const next = this.db.prepare<[string], { kek_id: string }>('SELECT kek_id FROM data_keys WHERE destroyed_at IS NULL AND kek_id > ? ORDER BY kek_id LIMIT 1');
+    const ids: string[] = [];
+    for (let row = next.get(''); row; row = next.get(row.kek_id)) ids.push(row.kek_id);
+    return ids;
   }
 
   async assertOpenable(): Promise<void> {
-    const unknown = (await this.inventory()).filter((k) => !k.known);
+    const unknown = (await this.inventory({ current: false })).filter((k) => !k.known);
     if (unknown.length > 0) throw new UnknownKekError(unknown);
   }
 
@@ -130,7 +141,7 @@ export class SqliteKeyVault implements KeyVault {
       return rows.length;
     });
     let rewrapped = 0;
-    for (const { kekId } of (await this.inventory()).filter((k) => !k.current)) {
+    for (const { kekId } of await this.inventory({ current: false })) {
       for (let n = batch.immediate(kekId); n > 0; n = batch.immediate(kekId)) {
         rewrapped += n;
         options.onBatch?.(rewrapped);

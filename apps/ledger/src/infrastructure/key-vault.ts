@@ -39,10 +39,9 @@ export async function openKeyVault(
     throw error;
   }
   if (options.rotationHints === false) return vault;
-  const inventory = await vault.inventory();
-  const idle = ring.previousIds.filter((id) => !inventory.some((k) => k.kekId === id));
+  const retired = await vault.inventory({ current: false });
+  const idle = ring.previousIds.filter((id) => !retired.some((k) => k.kekId === id));
   if (idle.length > 0) warn(`LEDGER_KEK_PREVIOUS is set, but no live data key is wrapped by ${idle.join(', ')} any more: remove it`);
-  const retired = inventory.filter((k) => !k.current);
   if (retired.length > 0) {
     warn(`${dataKeys(retired.reduce((n, k) => n + k.keys, 0))} still wrapped by a previous key-encryption key (${retired.map((k) => k.kekId).join(', ')}): run ledger-cli rotate-kek, then remove LEDGER_KEK_PREVIOUS`);
   }

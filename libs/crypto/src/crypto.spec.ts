@@ -63,6 +63,16 @@ describe('crypto', () => {
     vault = new SqliteKeyVault(join(dir, 'vault.db'), new KeyRing(randomBytes(32)), clock);
   });
 
+  it('counts tombstones, and tells which subjects have none (a live key or no row at all)', async () => {
+    await vault.getOrCreate('live');
+    await vault.getOrCreate('gone');
+    await vault.destroy('gone', clock());
+    await vault.destroy('never-had-one', clock());
+    await expect(vault.destroyedCount()).resolves.toBe(2);
+    await expect(vault.notDestroyedAmong(['gone', 'live', 'unknown', 'never-had-one'])).resolves.toEqual(['live', 'unknown']);
+    await expect(vault.notDestroyedAmong([])).resolves.toEqual([]);
+  });
+
   it('refuses a vault opened with another key-encryption key', async () => {
     await vault.getOrCreate('subj-1');
     await vault.close();

@@ -16,6 +16,10 @@ export interface KeyVault {
   destroy(subjectId: string, at: Date): Promise<void>;
   /** live data keys per key-encryption key that wraps them; `current: false` leaves the current KEK out (cheap) */
   inventory(options?: { current?: boolean }): Promise<KekInventory[]>;
+  /** tombstones: subjects whose key was destroyed */
+  destroyedCount(): Promise<number>;
+  /** those of `subjectIds` the vault holds no tombstone for (a live key, or no row at all) */
+  notDestroyedAmong(subjectIds: readonly string[]): Promise<string[]>;
   /** live data keys wrapped by a KEK other than the current one: what a rotation has left to do */
   keysUnderPreviousKeks(): Promise<number>;
   /** throws UnknownKekError when a live data key is wrapped by a KEK the vault was not given */

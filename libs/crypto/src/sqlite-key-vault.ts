@@ -41,6 +41,9 @@ export class SqliteKeyVault implements KeyVault {
     // live keys by the KEK that wraps them: a rotation's batches and the count of keys
     // still under a previous KEK read only those keys, not the whole vault
     this.db.exec('CREATE INDEX IF NOT EXISTS data_keys_live_by_kek ON data_keys (kek_id, subject_id) WHERE destroyed_at IS NULL');
+    // tombstones, counted against the erased subjects of the read models (a vault restored
+    // from a backup older than an erasure has fewer)
+    this.db.exec('CREATE INDEX IF NOT EXISTS data_keys_destroyed ON data_keys (subject_id) WHERE destroyed_at IS NOT NULL');
   }
 
   /** the fingerprint of the KEK that wraps new keys */
@@ -89,6 +92,18 @@ export class SqliteKeyVault implements KeyVault {
           destroyed_at = COALESCE(data_keys.destroyed_at, excluded.destroyed_at)`)
       .run(subjectId, this.keys.currentId, at.toISOString(), at.toISOString());
     this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  async destroyedCount(): Promise<number> {
+    return this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM data_keys WHERE destroyed_at IS NOT NULL').get()!.n;
+  }
+
+  async notDestroyedAmong(subjectIds: readonly string[]): Promise<string[]> {
+    if (subjectIds.length === 0) return [];
+    const destroyed = new Set(this.db
+      .prepare<string[], { subject_id: string }>(`SELECT subject_id FROM data_keys WHERE destroyed_at IS NOT NULL AND subject_id IN (${subjectIds.map(() => '?').join(', ')})`)
+      .all(...subjectIds).map((r) => r.subject_id));
+    return subjectIds.filter((id) => !destroyed.has(id));
   }
 
   async inventory(options: { current?: boolean } = {}): Promise<KekInventory[]> {

@@ -274,6 +274,18 @@ export class ReadModelQueries {
       .orderBy('erasure_id').limit(literalLimit(limit)).execute();
   }
 
+  /** How many subjects are erased (their data key destroyed, §2.10); the partial index `rm_subjects_erased` counts them. */
+  async erasedSubjectCount(): Promise<number> {
+    const row = await this.db.selectFrom('rm_subjects').select((eb) => eb.fn.countAll<string | number>().as('n')).where('status', '=', 'erased').executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Erased subjects in subject order after `after`, with when their key was destroyed. */
+  erasedSubjects(after: string, limit = 500) {
+    return this.db.selectFrom('rm_subjects').select(['subject_id', 'erased_at']).where('status', '=', 'erased').where('subject_id', '>', after)
+      .orderBy('subject_id').limit(literalLimit(limit)).execute();
+  }
+
   /** Open erasures past their due date not yet raised as overdue; the decider applies the grace. */
   lateErasures(today: string, limit = 500) {
     return this.db.selectFrom('rm_erasures').select(['erasure_id', 'subject_id'])

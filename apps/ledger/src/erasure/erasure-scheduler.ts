@@ -19,10 +19,12 @@ export interface TickReport {
   readonly retentionScheduled: number;
   readonly expiryScheduled: number;
   readonly overdue: number;
+  /** keys of erased subjects found alive in the vault and destroyed again */
+  readonly redestroyed: number;
 }
 
 const LEASE = 'erasure-scheduler';
-const IDLE: TickReport = { acted: false, started: 0, shredded: 0, retentionScheduled: 0, expiryScheduled: 0, overdue: 0 };
+const IDLE: TickReport = { acted: false, started: 0, shredded: 0, retentionScheduled: 0, expiryScheduled: 0, overdue: 0, redestroyed: 0 };
 
 /**
  * The erasure scheduler (LEDGER_ROLES includes `scheduler`). It wakes on the injected
@@ -90,6 +92,8 @@ export class ErasureScheduler implements OnApplicationBootstrap, BeforeApplicati
     let expiryScheduled = 0;
     let overdue = 0;
 
+    // 0. the vault holds every erased subject's tombstone (not so after a restore from a backup)
+    const redestroyed = await this.redestroyErasedKeys();
     // 1. reconcile: decided but not shredded (a crash between the two steps)
     for (const e of await this.queries.unshreddedErasures()) shredded += await this.shred(e.subject_id, e.erasure_id);
     // 2. due: decide, then shred (§2.10)
@@ -124,7 +128,34 @@ export class ErasureScheduler implements OnApplicationBootstrap, BeforeApplicati
         this.logger.warn({ erasureId: e.erasure_id, missing: (raised.data as { missing: string[] }).missing }, 'erasure overdue (§2.10)');
       }
     }
-    return { acted: true, started, shredded, retentionScheduled, expiryScheduled, overdue };
+    return { acted: true, started, shredded, retentionScheduled, expiryScheduled, overdue, redestroyed };
+  }
+
+  /**
+   * §2.10 across a restore: a key vault brought back from a backup taken before an
+   * erasure holds that subject's data key alive again, and the ciphertext in the events
+   * and their backups would open once more. The ledger records every erasure, so the
+   * scheduler destroys such keys again, at the time the ledger recorded (no new event:
+   * the erasure already happened). Cheap when nothing was restored: the vault has at
+   * least as many tombstones as the read models have erased subjects; only when it has
+   * fewer does it walk the erased subjects.
+   */
+  private async redestroyErasedKeys(): Promise<number> {
+    if ((await this.vault.destroyedCount()) >= (await this.queries.erasedSubjectCount())) return 0;
+    let redestroyed = 0;
+    for (let after = '', page = await this.queries.erasedSubjects(after); page.length > 0; page = await this.queries.erasedSubjects(after)) {
+      const erasedAt = new Map(page.map((s) => [s.subject_id, s.erased_at]));
+      for (const subjectId of await this.vault.notDestroyedAmong(page.map((s) => s.subject_id))) {
+        await this.vault.destroy(subjectId, new Date(erasedAt.get(subjectId) ?? this.clock.now()));
+        redestroyed++;
+      }
+      after = page.at(-1)!.subject_id;
+    }
+    if (redestroyed > 0) {
+      this.metrics.keysRedestroyed.inc(redestroyed);
+      this.logger.warn({ redestroyed }, 'key vault: erased subjects had no tombstone (a vault restored from a backup older than their erasure?): their keys are destroyed again (§2.10)');
+    }
+    return redestroyed;
   }
 
   /**

@@ -32,6 +32,11 @@ export class LedgerMetrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  readonly keysRedestroyed = new Counter({
+    name: 'ledger_key_vault_keys_redestroyed_total',
+    help: 'Data keys of erased subjects found alive in the key vault (restored from an older backup) and destroyed again (§2.10)',
+    registers: [this.registry],
+  });
   readonly erasuresRaised = new Counter({
     name: 'ledger_erasures_overdue_raised_total',
     help: 'Erasures raised as overdue by this process (§2.10)',

@@ -112,8 +112,12 @@ export interface CreateAppOptions {
  * projector goes on (before, each page of 1,000 rows was read as the tables then stood, so
  * an export could mix positions and miss a row written behind its cursor). At most
  * `LEDGER_EXPORTS_MAX` (4) stream at once in a process; one more is 503 EXPORTS_BUSY.
+ * 1.23.0: a personal-data value that is not erased yet no key opens — its data key missing
+ * from the key vault or not opening it, after a vault restored from an older backup — is
+ * `{ visible: true, unreadable: true, reason }` in the subject view and the history; it
+ * was a 500 for the whole answer.
  */
-export const API_VERSION = '1.22.0';
+export const API_VERSION = '1.23.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

@@ -71,4 +71,44 @@ describe('key vault restored from a backup older than an erasure (§2.10)', () =
     await expect(l.app.get(ErasureScheduler).tick()).resolves.toMatchObject({ redestroyed: 0 });
     expect(l.logs()).not.toContain('canary-r-');
   });
+
+  it('answers a value whose key the restore lost as unreadable (never a 500), and issues a new key for new values', async () => {
+    const first = await startLedger(almaty('2026-03-02'));
+    const dir = first.dataDir;
+    await seedReferenceData(first);
+    const backup = `${dir}-vault.bak`;
+    const live = new Database(join(dir, 'keyvault.db'));
+    await live.backup(backup);
+    live.close();
+    // after the backup: a subject, its key and a value
+    await first.command('service', '/v1/subjects/n-1/consents', grantBody());
+    await first.command('service', '/v1/subjects/n-1/personal-data', { category: 'email-address', source: 'subject', value: 'canary-lost@example.kz' });
+    await first.close({ keepData: true });
+    rmSync(join(dir, 'keyvault.db-wal'), { force: true });
+    const restored = new Database(backup);
+    await restored.backup(join(dir, 'keyvault.db'));
+    restored.close();
+    rmSync(backup);
+
+    l = await startLedger(almaty('2026-03-03'), {}, dir);
+    await l.settled();
+    const view = await l.read('service', '/v1/subjects/n-1');
+    expect(view.status).toBe(200);
+    expect(view.body.personalData).toEqual([expect.objectContaining({ category: 'email-address', value: { visible: true, unreadable: true, reason: 'key-missing' } })]);
+    expect((await l.read('auditor', '/v1/subjects/n-1')).body.personalData[0].value).toEqual({ visible: false });
+    expect(l.logs()).toContain('a personal-data value cannot be opened');
+    expect((await l.call('admin', 'GET', '/metrics')).raw).toMatch(/^ledger_personal_data_unreadable_total\{reason="key-missing"\} 1$/m);
+
+    // a new value gets a new key; the old one stays lost, and says so
+    expect((await l.command('service', '/v1/subjects/n-1/personal-data', { category: 'phone-number', source: 'subject', value: '+77010000002' })).status).toBe(201);
+    const history = await l.call('service', 'GET', '/v1/subjects/n-1/history'); // from the event store
+    expect(history.status).toBe(200);
+    const values = (history.body.events as { type: string; data: { category: string; value: unknown } }[])
+      .filter((e) => e.type === 'PersonalDataRecorded').map((e) => [e.data.category, e.data.value]);
+    expect(values).toEqual([
+      ['email-address', { visible: true, unreadable: true, reason: 'does-not-open' }],
+      ['phone-number', { visible: true, value: '+77010000002' }],
+    ]);
+    expect(l.logs()).not.toContain('canary-lost');
+  });
 });

@@ -10,7 +10,7 @@ import { KeyRing, loadSecretKey } from './kek';
 import { Pseudonymiser } from './pseudonymiser';
 import { PersonalDataSealer } from './sealer';
 import { SqliteKeyVault } from './sqlite-key-vault';
-import { DataKeyDestroyedError, UnknownKekError } from './key-vault.port';
+import { DataKeyDestroyedError, DataKeyUnreadableError, UnknownKekError } from './key-vault.port';
 
 const clock = () => new Date('2026-11-25T10:00:00Z');
 
@@ -32,9 +32,11 @@ describe('crypto', () => {
     const sealed = await sealer.seal('subj-1', 'email-address', 'canary-7f3a@example.kz');
     expect(JSON.stringify(sealed)).not.toContain('canary-7f3a');
     await expect(sealer.open('subj-1', 'email-address', sealed)).resolves.toEqual({ status: 'plaintext', value: 'canary-7f3a@example.kz' });
-    await expect(sealer.open('subj-1', 'phone-number', sealed)).rejects.toThrow(); // AAD binds category
+    const unreadable = { status: 'unreadable', reason: 'does-not-open' };
+    await expect(sealer.open('subj-1', 'phone-number', sealed)).resolves.toEqual(unreadable); // AAD binds category
     await sealer.seal('subj-2', 'email-address', 'x');
-    await expect(sealer.open('subj-2', 'email-address', sealed)).rejects.toThrow(); // and subject
+    await expect(sealer.open('subj-2', 'email-address', sealed)).resolves.toEqual(unreadable); // and subject
+    await expect(sealer.open('subj-3', 'email-address', sealed)).resolves.toEqual({ status: 'unreadable', reason: 'key-missing' });
   });
 
   it('uses a fresh nonce for every seal', async () => {
@@ -71,6 +73,15 @@ describe('crypto', () => {
     await expect(vault.destroyedCount()).resolves.toBe(2);
     await expect(vault.notDestroyedAmong(['gone', 'live', 'unknown', 'never-had-one'])).resolves.toEqual(['live', 'unknown']);
     await expect(vault.notDestroyedAmong([])).resolves.toEqual([]);
+  });
+
+  it('answers a value whose wrapped key is damaged as unreadable, not as an error', async () => {
+    const sealed = await sealer.seal('subj-1', 'email-address', 'canary-damaged@example.kz');
+    const raw = new Database(join(dir, 'vault.db'));
+    raw.prepare("UPDATE data_keys SET tag = zeroblob(16) WHERE subject_id = 'subj-1'").run();
+    raw.close();
+    await expect(vault.get('subj-1')).rejects.toBeInstanceOf(DataKeyUnreadableError);
+    await expect(sealer.open('subj-1', 'email-address', sealed)).resolves.toEqual({ status: 'unreadable', reason: 'does-not-open' });
   });
 
   it('refuses a vault opened with another key-encryption key', async () => {

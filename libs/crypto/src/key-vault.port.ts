@@ -58,3 +58,11 @@ export class UnknownKekError extends Error {
     this.name = 'UnknownKekError';
   }
 }
+
+/** A wrapped data key that the KEK named beside it does not open: the vault row is damaged. */
+export class DataKeyUnreadableError extends Error {
+  constructor() {
+    super('a data key in the vault does not open with the key-encryption key that wrapped it');
+    this.name = 'DataKeyUnreadableError';
+  }
+}

@@ -1,13 +1,22 @@
 import type { SealedValue } from '@ledger/domain';
 import { aesGcmOpen, aesGcmSeal } from './envelope';
-import type { KeyVault } from './key-vault.port';
+import { DataKeyUnreadableError, type KeyVault } from './key-vault.port';
 
 /** The additional authenticated data: a ciphertext opens only for its subject and category. */
 const aad = (subjectId: string, category: string) => `privacy-ledger/v1|subject:${subjectId}|category:${category}`;
 
 export type OpenedValue =
   | { readonly status: 'plaintext'; readonly value: string }
-  | { readonly status: 'erased'; readonly erasedAt: string };
+  | { readonly status: 'erased'; readonly erasedAt: string }
+  | { readonly status: 'unreadable'; readonly reason: UnreadableReason };
+
+/**
+ * Why a value that is not erased cannot be opened — never in normal operation; after a
+ * key vault restored from a backup older than the value's key (`key-missing`; and once a
+ * new key is issued, the older values are `does-not-open`), or a damaged vault row or
+ * ciphertext (`does-not-open`). The value is lost: no key anywhere opens it.
+ */
+export type UnreadableReason = 'key-missing' | 'does-not-open';
 
 /**
  * Seals personal-data values under the subject's own data key (AES-256-GCM) before any
@@ -29,14 +38,25 @@ export class PersonalDataSealer {
   }
 
   async open(subjectId: string, category: string, sealed: SealedValue): Promise<OpenedValue> {
-    const found = await this.vault.get(subjectId);
+    let found;
+    try {
+      found = await this.vault.get(subjectId);
+    } catch (error) {
+      if (error instanceof DataKeyUnreadableError) return { status: 'unreadable', reason: 'does-not-open' };
+      throw error;
+    }
     if (found.status === 'destroyed') return { status: 'erased', erasedAt: found.destroyedAt };
-    if (found.status === 'none') throw new Error('no data key for a subject that has sealed data');
-    const plain = aesGcmOpen(
-      found.key,
-      { iv: Buffer.from(sealed.iv, 'base64'), ct: Buffer.from(sealed.ct, 'base64'), tag: Buffer.from(sealed.tag, 'base64') },
-      aad(subjectId, category),
-    );
+    if (found.status === 'none') return { status: 'unreadable', reason: 'key-missing' };
+    let plain: Buffer;
+    try {
+      plain = aesGcmOpen(
+        found.key,
+        { iv: Buffer.from(sealed.iv, 'base64'), ct: Buffer.from(sealed.ct, 'base64'), tag: Buffer.from(sealed.tag, 'base64') },
+        aad(subjectId, category),
+      );
+    } catch {
+      return { status: 'unreadable', reason: 'does-not-open' };
+    }
     return { status: 'plaintext', value: plain.toString('utf8') };
   }
 }

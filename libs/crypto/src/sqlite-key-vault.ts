@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { aesGcmOpen, aesGcmSeal } from './envelope';
 import type { KeyRing } from './kek';
-import { DataKeyDestroyedError, UnknownKekError, type DataKeyLookup, type KekInventory, type KeyVault } from './key-vault.port';
+import { DataKeyDestroyedError, DataKeyUnreadableError, UnknownKekError, type DataKeyLookup, type KekInventory, type KeyVault } from './key-vault.port';
 
 interface Row {
   wrapped: Buffer | null;
@@ -58,7 +58,11 @@ export class SqliteKeyVault implements KeyVault {
   private unwrap(subjectId: string, r: Pick<Row, 'wrapped' | 'iv' | 'tag' | 'kek_id'>): Buffer {
     const kek = this.keys.byId(r.kek_id);
     if (!kek) throw new UnknownKekError([{ kekId: r.kek_id, keys: 1 }]);
-    return aesGcmOpen(kek, { iv: r.iv!, ct: r.wrapped!, tag: r.tag! }, `data-key|${subjectId}`);
+    try {
+      return aesGcmOpen(kek, { iv: r.iv!, ct: r.wrapped!, tag: r.tag! }, `data-key|${subjectId}`);
+    } catch {
+      throw new DataKeyUnreadableError();
+    }
   }
 
   private wrap(subjectId: string, key: Buffer) {

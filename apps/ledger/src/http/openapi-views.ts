@@ -33,6 +33,10 @@ export const SEALED_VIEW: SchemaObject = {
     object({ visible: { type: 'boolean', enum: [false] } }),
     object({ visible: { type: 'boolean', enum: [true] }, value: str }),
     object({ visible: { type: 'boolean', enum: [true] }, erased: { type: 'boolean', enum: [true] }, erasedAt: instant }),
+    {
+      ...object({ visible: { type: 'boolean', enum: [true] }, unreadable: { type: 'boolean', enum: [true] }, reason: oneOf('key-missing', 'does-not-open') }),
+      description: 'not erased, yet no key opens it: its data key is missing from the key vault or does not open it (a vault restored from an older backup, a damaged row). The value is lost (API 1.23.0)',
+    },
   ],
 };
 

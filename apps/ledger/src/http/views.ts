@@ -5,7 +5,9 @@ import type { CommandResult } from '../infrastructure/decision-runner';
 export type SealedView =
   | { readonly visible: false }
   | { readonly visible: true; readonly value: string }
-  | { readonly visible: true; readonly erased: true; readonly erasedAt: string };
+  | { readonly visible: true; readonly erased: true; readonly erasedAt: string }
+  /** a value that is not erased, yet no key opens (API 1.23.0; `UnreadableReason`) */
+  | { readonly visible: true; readonly unreadable: true; readonly reason: 'key-missing' | 'does-not-open' };
 
 /**
  * An event's data as a response may show it: each sealed field replaced by `reveal`'s

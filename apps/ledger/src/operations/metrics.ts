@@ -37,6 +37,12 @@ export class LedgerMetrics {
     help: 'Data keys of erased subjects found alive in the key vault (restored from an older backup) and destroyed again (§2.10)',
     registers: [this.registry],
   });
+  readonly unreadableValues = new Counter({
+    name: 'ledger_personal_data_unreadable_total',
+    help: 'Personal-data values a caller allowed to see them asked for that no key opens (not erased: lost), by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly erasuresRaised = new Counter({
     name: 'ledger_erasures_overdue_raised_total',
     help: 'Erasures raised as overdue by this process (§2.10)',

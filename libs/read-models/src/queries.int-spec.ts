@@ -168,3 +168,33 @@ describe.each(readModelTargets().map((t) => [t.name, t] as const))('register que
     expect(short.nextCursor).not.toBeNull();
   });
 });
+
+// The scheduler compares the key vault's tombstones with these (§2.10 across a vault
+// restore): the count, and a walk in subject order that sees every erased subject once.
+describe.each(readModelTargets().map((t) => [t.name, t] as const))('erased subjects on %s', (_, target) => {
+  it('counts the erased subjects and walks them page by page, each once, none of the others (whatever the engine's collation)', async () => {
+    const rm = await target.open();
+    try {
+      const subject = (id: string, erased: boolean): SubjectRow => ({
+        subject_id: id, status: erased ? 'erased' : 'active', agreement_state: 'terminated', restricted: 0, policy_version: null,
+        policy_accepted_mode: null, policy_accepted_at: null, agreement_ended_on: null, retention_ends_on: null, open_erasure_id: null,
+        open_obligations: 0, active_legal_holds: 0, erased_at: erased ? `2026-04-18T0${id.length % 10}:00:00.000Z` : null, revision: 3, position: 7,
+      });
+      const ids = ['a-1', 'a_1', 'A1', 'b', 'B-2', 'z9', 'Z_9', '0-0', '_x', '-y'];
+      const erased = ids.filter((_id, i) => i % 3 !== 1);
+      await rm.db.insertInto('rm_subjects').values(ids.map((id) => subject(id, erased.includes(id)))).execute();
+      const queries = new ReadModelQueries(rm);
+      await expect(queries.erasedSubjectCount()).resolves.toBe(erased.length);
+      const walked: { subject_id: string; erased_at: string | null }[] = [];
+      for (let after = '', page = await queries.erasedSubjects(after, 2); page.length > 0; page = await queries.erasedSubjects(after, 2)) {
+        walked.push(...page);
+        after = page.at(-1)!.subject_id;
+      }
+      expect(walked.map((s) => s.subject_id).sort()).toEqual([...erased].sort());
+      expect(new Set(walked.map((s) => s.subject_id)).size).toBe(walked.length);
+      expect(walked.every((s) => s.erased_at === subject(s.subject_id, true).erased_at)).toBe(true);
+    } finally {
+      await rm.close();
+    }
+  });
+});

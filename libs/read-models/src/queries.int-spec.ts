@@ -172,7 +172,7 @@ describe.each(readModelTargets().map((t) => [t.name, t] as const))('register que
 // The scheduler compares the key vault's tombstones with these (§2.10 across a vault
 // restore): the count, and a walk in subject order that sees every erased subject once.
 describe.each(readModelTargets().map((t) => [t.name, t] as const))('erased subjects on %s', (_, target) => {
-  it('counts the erased subjects and walks them page by page, each once, none of the others (whatever the engine's collation)', async () => {
+  it('counts the erased subjects and walks them page by page, each once, none of the others (in either engine\'s collation)', async () => {
     const rm = await target.open();
     try {
       const subject = (id: string, erased: boolean): SubjectRow => ({

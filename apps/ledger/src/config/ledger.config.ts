@@ -101,12 +101,22 @@ export function parseSystems(raw: string): string[] {
  */
 export function parsePreviousKeks(raw: string): Buffer[] {
   return raw.split(',').map((s) => s.trim()).filter(Boolean).map((entry, i) => {
-    const key = Buffer.from(entry, 'base64');
-    if (key.length !== 32 || key.toString('base64') !== entry) {
-      throw new ConfigError(`LEDGER_KEK_PREVIOUS: entry ${i + 1} is not a base64 key of 32 bytes`);
-    }
-    return key;
+    if (!isKey(entry)) throw new ConfigError(`LEDGER_KEK_PREVIOUS: entry ${i + 1} is not a base64 key of 32 bytes`);
+    return Buffer.from(entry, 'base64');
   });
+}
+
+const isKey = (text: string) => {
+  const key = Buffer.from(text, 'base64');
+  return key.length === 32 && key.toString('base64') === text;
+};
+
+/** LEDGER_KEK, LEDGER_PSEUDONYM_SECRET: a base64 key of 32 bytes, checked at start like every setting. */
+function secretKey(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (!isKey(raw)) throw new ConfigError(`${name} must be a base64 key of 32 bytes (e.g. openssl rand -base64 32)`);
+  return raw;
 }
 
 /** The embedded default: one generated key per role, in the data directory, owner-only. */
@@ -152,9 +162,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     dataDir,
     apiKeys: configured ?? embedded!.keys,
     apiKeysFile: embedded?.file ?? null,
-    kek: env.LEDGER_KEK || undefined,
+    kek: secretKey(env, 'LEDGER_KEK'),
     kekPrevious: parsePreviousKeks(env.LEDGER_KEK_PREVIOUS ?? ''),
-    pseudonymSecret: env.LEDGER_PSEUDONYM_SECRET || undefined,
+    pseudonymSecret: secretKey(env, 'LEDGER_PSEUDONYM_SECRET'),
     calendarOverrides,
     bodyLimitBytes: int(env, 'LEDGER_BODY_LIMIT_BYTES', 16 * 1024, 1024, 1024 * 1024),
     requestTimeoutMs: int(env, 'LEDGER_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),

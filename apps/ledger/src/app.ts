@@ -116,8 +116,11 @@ export interface CreateAppOptions {
  * from the key vault or not opening it, after a vault restored from an older backup — is
  * `{ visible: true, unreadable: true, reason }` in the subject view and the history; it
  * was a 500 for the whole answer.
+ * 1.24.0: a request that reads an event this build cannot read — a type it does not know,
+ * or a newer schema version, written by a newer build during a rolling upgrade — is 503
+ * INSTANCE_OUTDATED with Retry-After (another instance can answer); it was 500 INTERNAL.
  */
-export const API_VERSION = '1.23.0';
+export const API_VERSION = '1.24.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

@@ -18,7 +18,7 @@ export class ProblemDetails {
     example: 'VALIDATION_FAILED',
     description: 'stable: clients branch on it, never on `detail`. E.g. VALIDATION_FAILED, MALFORMED_JSON, INVALID_ID, '
       + 'IDEMPOTENCY_KEY_REQUIRED, UNAUTHENTICATED, FORBIDDEN, UNKNOWN_SUBJECT, CONCURRENCY_CONFLICT, IDEMPOTENCY_KEY_REUSED, '
-      + 'WITHDRAWAL_REFUSED, ERASURE_PENDING, SUBJECT_ERASED, READ_MODEL_BEHIND, EXPORTS_BUSY, STORAGE_UNAVAILABLE, SHUTTING_DOWN',
+      + 'WITHDRAWAL_REFUSED, ERASURE_PENDING, SUBJECT_ERASED, READ_MODEL_BEHIND, EXPORTS_BUSY, STORAGE_UNAVAILABLE, SHUTTING_DOWN, INSTANCE_OUTDATED',
   })
   code!: string;
   @ApiPropertyOptional({ description: 'for a person; never quotes a value the caller sent (it may be personal data)' }) detail?: string;

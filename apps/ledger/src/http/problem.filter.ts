@@ -10,7 +10,7 @@ export const ALLOWED_METHODS = 'ledgerAllowedMethods';
 /** Answers `error` as an RFC 9457 problem (also used for errors Fastify raises before routing). */
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown, logger: Logger): void {
   const mapped = toProblem(error);
-  const { unexpected, storage } = mapped;
+  const { unexpected, storage, log } = mapped;
   let { problem } = mapped;
   // no route matched: a path the API has, with a method it does not take, is 405 with Allow
   if (problem.status === 404 && !request.routeOptions?.url) {
@@ -21,7 +21,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
     }
   }
   if (unexpected) {
-    logger.error({ err: loggableError(error, storage), route: request.routeOptions?.url }, storage ? 'storage unavailable' : 'unexpected error');
+    logger.error({ err: loggableError(error, storage), route: request.routeOptions?.url, ...log?.fields }, log?.message ?? (storage ? 'storage unavailable' : 'unexpected error'));
   }
   // The route's pattern, not the path requested: a refused path may be exactly the
   // personal data refused (an email typed as a subject id), and an error never echoes

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { DomainError } from '@ledger/domain';
+import { DomainError, NewerSchemaVersionError, UnreadableHistoryError, type UnknownEventTypeError } from '@ledger/domain';
 import { WrongExpectedVersionError } from '@ledger/event-store';
 import { DataKeyDestroyedError } from '@ledger/crypto';
 import { InvalidCursorError } from '@ledger/read-models';
@@ -62,6 +62,8 @@ export interface MappedError {
   readonly unexpected: boolean;
   /** the storage's own error code (SQLITE_BUSY, 57P01, ECONNREFUSED…) when storage failed, for the log */
   readonly storage?: string;
+  /** what the log line says instead of "unexpected error", with fields that carry no personal data */
+  readonly log?: { readonly message: string; readonly fields: Record<string, unknown> };
 }
 
 /** Fastify's parsing errors, whether raw or wrapped by Nest as an HttpException's cause. */
@@ -88,6 +90,21 @@ export function toProblem(error: unknown): MappedError {
   if (error instanceof DomainError) {
     const status = error.kind === 'refused' ? 422 : error.kind === 'not-found' ? 404 : 400;
     return { problem: problem(status, error.code, error.message, error.clause ? { clause: error.clause } : {}), unexpected: false };
+  }
+  if (error instanceof UnreadableHistoryError) {
+    // a newer build wrote the history this instance just read (a rolling upgrade): an
+    // instance of that build can answer; this one must not guess. Logged: it means an
+    // outdated instance is still taking requests.
+    return {
+      problem: problem(503, 'INSTANCE_OUTDATED', 'this instance runs an older build than the events it read; retry shortly (another instance can answer)'),
+      unexpected: true,
+      log: {
+        message: 'instance outdated: it read an event a newer build wrote (a rolling upgrade); upgrade it',
+        fields: error instanceof NewerSchemaVersionError
+          ? { eventType: error.eventType, schemaVersion: error.schemaVersion, readable: error.readable }
+          : { eventType: (error as UnknownEventTypeError).eventType },
+      },
+    };
   }
   if (error instanceof InvalidCursorError) {
     return { problem: problem(400, 'INVALID_CURSOR', error.message), unexpected: false };

@@ -19,7 +19,7 @@ export const AUTH_ERRORS = [
   ProblemResponse(403, 'the key\'s role may not call this route (FORBIDDEN)'),
   ProblemResponse(414, 'a path parameter is longer than any id the ledger accepts (PATH_PARAMETER_TOO_LONG)'),
 ];
-const UNAVAILABLE = ProblemResponse(503, 'storage unavailable, read models behind `minPosition`, as many CSV exports streaming as LEDGER_EXPORTS_MAX allows, or shutting down (STORAGE_UNAVAILABLE, READ_MODEL_BEHIND, EXPORTS_BUSY, SHUTTING_DOWN); with Retry-After');
+const UNAVAILABLE = ProblemResponse(503, 'storage unavailable, read models behind `minPosition`, as many CSV exports streaming as LEDGER_EXPORTS_MAX allows, shutting down, or this instance older than the events it read during a rolling upgrade (STORAGE_UNAVAILABLE, READ_MODEL_BEHIND, EXPORTS_BUSY, SHUTTING_DOWN, INSTANCE_OUTDATED); with Retry-After');
 
 /** A command route: POST, 201, declared roles, the Idempotency-Key and If-Match headers. */
 export const CommandRoute = (path: string, summary: string, ...roles: Role[]) =>

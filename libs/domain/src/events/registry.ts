@@ -75,20 +75,42 @@ const UPCASTERS: Partial<Record<LedgerEventType, Record<number, Upcaster>>> = {
   ErasureCancelled: { 1: unchanged, 2: unchanged },
 };
 
-export class UnknownEventTypeError extends Error {
+/**
+ * A stored event this build cannot read: its type is unknown here, or its schema version
+ * newer. During a rolling upgrade that means a newer build wrote it and this instance is
+ * the outdated one; it must not guess at the event's shape.
+ */
+export class UnreadableHistoryError extends Error {}
+
+export class UnknownEventTypeError extends UnreadableHistoryError {
   constructor(readonly eventType: string) {
     super(`unknown stored event type: ${eventType}`);
     this.name = 'UnknownEventTypeError';
   }
 }
 
-/** A stored event as the domain sees it: known type, current schema. */
-export function toDomainEvent(type: string, schemaVersion: number, data: unknown): LedgerEvent {
+export class NewerSchemaVersionError extends UnreadableHistoryError {
+  constructor(readonly eventType: string, readonly schemaVersion: number, readonly readable: number) {
+    super(`${eventType} has schema version ${schemaVersion}, newer than this build reads (${readable})`);
+    this.name = 'NewerSchemaVersionError';
+  }
+}
+
+/**
+ * Throws unless this build knows the event's type and reads its schema version: an event
+ * written by a newer build (a rolling upgrade) is never guessed at — nor which of its
+ * fields are sealed personal data.
+ */
+export function assertReadable(type: string, schemaVersion: number): asserts type is LedgerEventType {
   if (!isLedgerEventType(type)) throw new UnknownEventTypeError(type);
   if (schemaVersion > EVENT_REGISTRY[type].schemaVersion) {
-    // written by a newer build (a rolling upgrade): never guess at a shape this one does not know
-    throw new Error(`${type} has schema version ${schemaVersion}, newer than this build reads (${EVENT_REGISTRY[type].schemaVersion})`);
+    throw new NewerSchemaVersionError(type, schemaVersion, EVENT_REGISTRY[type].schemaVersion);
   }
+}
+
+/** A stored event as the domain sees it: known type, current schema. */
+export function toDomainEvent(type: string, schemaVersion: number, data: unknown): LedgerEvent {
+  assertReadable(type, schemaVersion);
   let d = data as Record<string, unknown>;
   for (let v = schemaVersion; v < EVENT_REGISTRY[type].schemaVersion; v++) {
     const up = UPCASTERS[type]?.[v];

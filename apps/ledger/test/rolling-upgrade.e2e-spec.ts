@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
+
+/**
+ * docs/operations.md, "Rolling upgrades": a newer build has written an event this build
+ * cannot read — a type it does not know, or a newer schema version of one it does. A
+ * request of this (outdated) instance that reads it answers 503 INSTANCE_OUTDATED with
+ * Retry-After, so the caller or its load balancer retries on an upgraded instance; it
+ * never guesses at the event, never writes, and never answers 500.
+ */
+describe('an instance older than the events it reads (rolling upgrade, e2e)', () => {
+  let l: Ledger;
+  beforeAll(async () => {
+    l = await startLedger();
+    await seedReferenceData(l);
+  });
+  afterAll(() => l.close());
+
+  const fromNewerBuild = async (subjectId: string, type: string, schemaVersion: number) => {
+    const store = l.app.get<EventStore>(EVENT_STORE);
+    await store.append(`subject-${subjectId}`, [{
+      type,
+      data: { somethingNew: true },
+      metadata: {
+        eventId: randomUUID(), schemaVersion, occurredAt: '2026-11-25T05:00:00.000Z', actor: 'service:newer-build',
+        correlationId: randomUUID(), causationId: randomUUID(), idempotencyKey: null,
+      },
+    }], { expectedState: 'stream_exists' });
+  };
+
+  it.each([
+    ['an event type this build does not know', 'u-new-type', 'PartialDestructionDemanded', 1],
+    ['a newer schema version of a type it knows', 'u-new-version', 'ConsentGranted', 99],
+  ])('answers 503 INSTANCE_OUTDATED to a command and to the history when it meets %s, and writes nothing', async (_, subjectId, type, version) => {
+    expect((await l.command('service', `/v1/subjects/${subjectId}/consents`, grantBody())).status).toBe(201);
+    await fromNewerBuild(subjectId, type, version);
+    await l.settled().catch(() => undefined); // the projector stops at the event, as documented
+    const before = l.fingerprint()['events.db'];
+
+    const command = await l.command('service', `/v1/subjects/${subjectId}/personal-data`, { category: 'email-address', source: 'subject', value: 'canary-upgrade@example.kz' });
+    expect(command.status).toBe(503);
+    expect(command.body).toMatchObject({ code: 'INSTANCE_OUTDATED', status: 503 });
+    expect(command.headers['retry-after']).toBe('1');
+    const history = await l.call('auditor', 'GET', `/v1/subjects/${subjectId}/history`);
+    expect(history.status).toBe(503);
+    expect(history.body).toMatchObject({ code: 'INSTANCE_OUTDATED' });
+
+    expect(l.fingerprint()['events.db']).toBe(before);
+    expect(l.logs()).toMatch(new RegExp(`"eventType":"${type}".*"msg":"instance outdated: it read an event a newer build wrote`));
+    expect(l.logs()).not.toContain('canary-upgrade');
+  });
+});

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
-import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
+import { ErasureScheduler } from '../src/erasure/erasure-scheduler';
+import { almaty, grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
 
 /**
  * docs/operations.md, "Rolling upgrades": a newer build has written an event this build
@@ -17,8 +18,8 @@ describe('an instance older than the events it reads (rolling upgrade, e2e)', ()
   });
   afterAll(() => l.close());
 
-  const fromNewerBuild = async (subjectId: string, type: string, schemaVersion: number) => {
-    const store = l.app.get<EventStore>(EVENT_STORE);
+  const fromNewerBuild = async (subjectId: string, type: string, schemaVersion: number, ledger = l) => {
+    const store = ledger.app.get<EventStore>(EVENT_STORE);
     await store.append(`subject-${subjectId}`, [{
       type,
       data: { somethingNew: true },
@@ -49,5 +50,27 @@ describe('an instance older than the events it reads (rolling upgrade, e2e)', ()
     expect(l.fingerprint()['events.db']).toBe(before);
     expect(l.logs()).toMatch(new RegExp(`"eventType":"${type}".*"msg":"instance outdated: it read an event a newer build wrote`));
     expect(l.logs()).not.toContain('canary-upgrade');
+  });
+
+  it('lets the erasure scheduler skip such a subject and carry out the others\' erasures (§2.10)', async () => {
+    // an instance of its own: the one above has its projector stopped at the events planted there
+    const own = await startLedger();
+    try {
+      await seedReferenceData(own);
+      for (const id of ['u-due-1', 'u-due-2']) {
+        expect((await own.command('service', `/v1/subjects/${id}/consents`, grantBody())).status).toBe(201);
+        expect((await own.command('service', `/v1/subjects/${id}/consent-withdrawals`, { purposes: 'all', receivedOn: '2026-11-25' })).status).toBe(201);
+      }
+      await own.settled(); // both erasures are in the queue the scheduler reads
+      await fromNewerBuild('u-due-1', 'PartialDestructionDemanded', 1, own);
+      own.clock.set(almaty('2027-03-01')); // both long due (30 working days after 2026-11-25, §2.10)
+      await expect(own.app.get(ErasureScheduler).tick()).resolves.toMatchObject({ acted: true, started: 1, shredded: 1 });
+      const types = async (id: string) => (await own.call('auditor', 'GET', `/v1/subjects/${id}/history`));
+      expect((await types('u-due-2')).body.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['ErasureStarted', 'DataKeyShredded']));
+      expect((await types('u-due-1')).status).toBe(503);
+      expect(own.logs()).toContain('erasure scheduler: skipped a subject whose history a newer build wrote; upgrade this instance');
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { destructionHeldBy, DomainError, kzDateOf, type SubjectCommand, type SubjectState } from '@ledger/domain';
+import { destructionHeldBy, DomainError, kzDateOf, UnreadableHistoryError, type SubjectCommand, type SubjectState } from '@ledger/domain';
 import { KEY_VAULT, type KeyVault } from '@ledger/crypto';
 import { ReadModelQueries } from '@ledger/read-models';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
@@ -181,6 +181,12 @@ export class ErasureScheduler implements OnApplicationBootstrap, BeforeApplicati
     try {
       return await this.subjects.run(subjectId, ctx, command);
     } catch (error) {
+      if (error instanceof UnreadableHistoryError) {
+        // a newer build wrote this subject's history (a rolling upgrade): leave the subject
+        // to an upgraded scheduler, and go on with the others
+        this.logger.error({ key, err: loggableError(error) }, 'erasure scheduler: skipped a subject whose history a newer build wrote; upgrade this instance');
+        return null;
+      }
       if (!(error instanceof DomainError)) throw error;
       this.logger.info({ key, code: error.code }, 'erasure scheduler step refused');
       return null;

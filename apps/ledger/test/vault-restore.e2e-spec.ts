@@ -11,6 +11,24 @@ import { almaty, grantBody, seedReferenceData, startLedger, type Ledger } from '
  * KEK could open that subject's ciphertext in the events once more. The scheduler finds
  * erased subjects without a tombstone and destroys their keys again (§2.10).
  */
+/** SQLite's online backup of the running service's key vault, as an operator takes it. */
+async function backUpVault(dir: string): Promise<string> {
+  const backup = `${dir}-vault.bak`;
+  const live = new Database(join(dir, 'keyvault.db'));
+  await live.backup(backup);
+  live.close();
+  return backup;
+}
+
+/** Puts the backup back in place of the vault, with the service stopped; the events and read models stay. */
+async function restoreVault(dir: string, backup: string): Promise<void> {
+  rmSync(join(dir, 'keyvault.db-wal'), { force: true });
+  const restored = new Database(backup);
+  await restored.backup(join(dir, 'keyvault.db'));
+  restored.close();
+  rmSync(backup);
+}
+
 describe('key vault restored from a backup older than an erasure (§2.10)', () => {
   let l: Ledger | undefined;
   afterEach(async () => {
@@ -31,10 +49,7 @@ describe('key vault restored from a backup older than an erasure (§2.10)', () =
       await first.command('service', `/v1/subjects/${id}/personal-data`, { category: 'email-address', source: 'subject', value: `canary-${id}@example.kz` });
     }
     // the backup: before any erasure, and before r-4 had a key at all
-    const backup = `${dir}-vault.bak`;
-    const live = new Database(join(dir, 'keyvault.db'));
-    await live.backup(backup);
-    live.close();
+    const backup = await backUpVault(dir);
     await first.command('service', '/v1/subjects/r-4/consents', grantBody());
     await first.command('service', '/v1/subjects/r-4/personal-data', { category: 'email-address', source: 'subject', value: 'canary-r-4@example.kz' });
     for (const id of ['r-1', 'r-2', 'r-4']) await erase(first, id);
@@ -47,11 +62,7 @@ describe('key vault restored from a backup older than an erasure (§2.10)', () =
     await first.close({ keepData: true });
 
     // the vault comes back from the backup, the events and read models do not
-    rmSync(join(dir, 'keyvault.db-wal'), { force: true });
-    const restored = new Database(backup);
-    await restored.backup(join(dir, 'keyvault.db'));
-    restored.close();
-    rmSync(backup);
+    await restoreVault(dir, backup);
 
     // no scheduler role: its start-up tick would race the one the test runs
     l = await startLedger(almaty('2026-04-20'), { LEDGER_ROLES: 'api,projector' }, dir);
@@ -76,19 +87,12 @@ describe('key vault restored from a backup older than an erasure (§2.10)', () =
     const first = await startLedger(almaty('2026-03-02'));
     const dir = first.dataDir;
     await seedReferenceData(first);
-    const backup = `${dir}-vault.bak`;
-    const live = new Database(join(dir, 'keyvault.db'));
-    await live.backup(backup);
-    live.close();
+    const backup = await backUpVault(dir);
     // after the backup: a subject, its key and a value
     await first.command('service', '/v1/subjects/n-1/consents', grantBody());
     await first.command('service', '/v1/subjects/n-1/personal-data', { category: 'email-address', source: 'subject', value: 'canary-lost@example.kz' });
     await first.close({ keepData: true });
-    rmSync(join(dir, 'keyvault.db-wal'), { force: true });
-    const restored = new Database(backup);
-    await restored.backup(join(dir, 'keyvault.db'));
-    restored.close();
-    rmSync(backup);
+    await restoreVault(dir, backup);
 
     l = await startLedger(almaty('2026-03-03'), {}, dir);
     await l.settled();

@@ -1,5 +1,5 @@
 import type { LedgerConfig } from '../../ledger/src/config/ledger.config';
-import { dataKeys, openKeyVault } from '../../ledger/src/infrastructure/key-vault';
+import { dataKeys, keysIn, openKeyVault } from '../../ledger/src/infrastructure/key-vault';
 
 export interface RotateKekOptions {
   readonly config: LedgerConfig;
@@ -16,16 +16,16 @@ export interface RotateKekOptions {
  * stay as they are: only their wrapping changes. Runs beside the service (which must
  * have the same two settings), in batches of one transaction each, and may be stopped
  * and run again at any point. Once it reports that no key is left under a previous KEK,
- * remove LEDGER_KEK_PREVIOUS and restart (docs/operations.md, "Rotating the KEK").
+ * remove LEDGER_KEK_PREVIOUS and restart (docs/operations.md, "Rotating the key-encryption key").
  */
 export async function rotateKekCommand(o: RotateKekOptions): Promise<{ rewrapped: number }> {
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const vault = await openKeyVault(o.config, log, () => new Date(), { rotationHints: false });
-  const before = await vault.inventory({ current: false });
-  log(`rotating: ${dataKeys(before.reduce((n, k) => n + k.keys, 0))} wrapped by a previous key-encryption key (${before.map((k) => k.kekId).join(', ') || 'none'})`);
-  const started = performance.now();
-  let lastReport = started;
   try {
+    const before = await vault.inventory({ current: false });
+    log(`rotating: ${dataKeys(keysIn(before))} wrapped by a previous key-encryption key (${before.map((k) => k.kekId).join(', ') || 'none'})`);
+    const started = performance.now();
+    let lastReport = started;
     const result = await vault.rewrap({
       batchSize: o.batchSize,
       onBatch: (n) => {
@@ -40,7 +40,7 @@ export async function rotateKekCommand(o: RotateKekOptions): Promise<{ rewrapped
     const done = `re-wrapped ${result.rewrapped} in ${seconds} s`;
     log(left.length === 0
       ? `${done}; every live data key (${current?.keys ?? 0}) is wrapped by the current key-encryption key ${vault.currentKekId}: LEDGER_KEK_PREVIOUS may be removed`
-      : `${done}; ${dataKeys(left.reduce((n, k) => n + k.keys, 0))} still under a previous key (written meanwhile by a process with another LEDGER_KEK?): run it again`);
+      : `${done}; ${dataKeys(keysIn(left))} still under a previous key (written meanwhile by a process with another LEDGER_KEK?): run it again`);
     return result;
   } finally {
     await vault.close();

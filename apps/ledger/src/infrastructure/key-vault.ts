@@ -43,10 +43,13 @@ export async function openKeyVault(
   const idle = ring.previousIds.filter((id) => !retired.some((k) => k.kekId === id));
   if (idle.length > 0) warn(`LEDGER_KEK_PREVIOUS is set, but no live data key is wrapped by ${idle.join(', ')} any more: remove it`);
   if (retired.length > 0) {
-    warn(`${dataKeys(retired.reduce((n, k) => n + k.keys, 0))} still wrapped by a previous key-encryption key (${retired.map((k) => k.kekId).join(', ')}): run ledger-cli rotate-kek, then remove LEDGER_KEK_PREVIOUS`);
+    warn(`${dataKeys(keysIn(retired))} still wrapped by a previous key-encryption key (${retired.map((k) => k.kekId).join(', ')}): run ledger-cli rotate-kek, then remove LEDGER_KEK_PREVIOUS`);
   }
   return vault;
 }
 
 /** "1 data key is", "3 data keys are" */
 export const dataKeys = (n: number) => `${n} data key${n === 1 ? ' is' : 's are'}`;
+
+/** the data keys an inventory counts */
+export const keysIn = (inventory: readonly { readonly keys: number }[]) => inventory.reduce((n, k) => n + k.keys, 0);

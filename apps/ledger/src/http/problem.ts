@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { DomainError, NewerSchemaVersionError, UnreadableHistoryError, type UnknownEventTypeError } from '@ledger/domain';
+import { DomainError, unreadableEvent, UnreadableHistoryError } from '@ledger/domain';
 import { WrongExpectedVersionError } from '@ledger/event-store';
 import { DataKeyDestroyedError } from '@ledger/crypto';
 import { InvalidCursorError } from '@ledger/read-models';
@@ -100,9 +100,7 @@ export function toProblem(error: unknown): MappedError {
       unexpected: true,
       log: {
         message: 'instance outdated: it read an event a newer build wrote (a rolling upgrade); upgrade it',
-        fields: error instanceof NewerSchemaVersionError
-          ? { eventType: error.eventType, schemaVersion: error.schemaVersion, readable: error.readable }
-          : { eventType: (error as UnknownEventTypeError).eventType },
+        fields: unreadableEvent(error),
       },
     };
   }

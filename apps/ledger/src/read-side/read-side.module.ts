@@ -2,6 +2,7 @@ import {
   Global, Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { unreadableEvent, UnreadableHistoryError } from '@ledger/domain';
 import { CheckpointNotInStoreError, EVENT_STORE, holdsCheckpoint, type EventStore } from '@ledger/event-store';
 import { Projector, ReadModelGenerations, ReadModelQueries, type QuerySnapshot, type ReadModelDatabase } from '@ledger/read-models';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
@@ -117,6 +118,16 @@ export class ProjectorWorker implements OnApplicationBootstrap, BeforeApplicatio
           this.logger.error(
             { err: { name: error.name }, checkpoint: error.checkpoint.toString(), head: error.head.toString() },
             `${error.message}; looking again in 30 s`,
+          );
+          await sleep(30_000, this.current.signal);
+          continue;
+        }
+        if (error instanceof UnreadableHistoryError) {
+          // a rolling upgrade: only an upgraded instance can go past this event; a retry
+          // every second would only fill the log
+          this.logger.error(
+            { err: loggableError(error), ...unreadableEvent(error) },
+            'projector stopped at an event a newer build wrote (a rolling upgrade): upgrade this instance; looking again in 30 s',
           );
           await sleep(30_000, this.current.signal);
           continue;

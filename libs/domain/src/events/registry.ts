@@ -108,6 +108,13 @@ export function assertReadable(type: string, schemaVersion: number): asserts typ
   }
 }
 
+/** What a log may say of an event this build cannot read: its type and versions, never its data. */
+export function unreadableEvent(error: UnreadableHistoryError): { eventType: string; schemaVersion?: number; readable?: number } {
+  return error instanceof NewerSchemaVersionError
+    ? { eventType: error.eventType, schemaVersion: error.schemaVersion, readable: error.readable }
+    : { eventType: (error as UnknownEventTypeError).eventType };
+}
+
 /** A stored event as the domain sees it: known type, current schema. */
 export function toDomainEvent(type: string, schemaVersion: number, data: unknown): LedgerEvent {
   assertReadable(type, schemaVersion);

@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { keyId } from '@ledger/crypto';
+import { join } from 'node:path';
+import { KEY_VAULT, KeyRing, keyId, SqliteKeyVault, type KeyVault } from '@ledger/crypto';
 import { rotateKekCommand } from '../../ledger-cli/src/rotate-kek';
 import { ConfigError } from '../src/config/ledger.config';
 import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
@@ -87,4 +89,51 @@ describe('rotating the key-encryption key (CLI command, e2e)', () => {
     );
     await expect(startLedger('2026-11-25T05:00:00Z', { LEDGER_KEK: B, LEDGER_KEK_PREVIOUS: B })).rejects.toThrow(/LEDGER_KEK_PREVIOUS: key-encryption key [0-9a-f]{16} is listed twice/);
   });
+
+  it('rotates from a process of its own while the service records and reads personal data (busy_timeout, no error on either side)', async () => {
+    const first = await startLedger('2026-11-25T05:00:00Z', { LEDGER_KEK: A });
+    const dir = first.dataDir;
+    await seedReferenceData(first);
+    const old = Array.from({ length: 20 }, (_, i) => `c-old-${i}`);
+    for (const id of old) {
+      expect((await first.command('service', `/v1/subjects/${id}/consents`, grantBody())).status).toBe(201);
+      expect((await first.command('service', `/v1/subjects/${id}/personal-data`, { category: 'email-address', source: 'subject', value: CANARY(id) })).status).toBe(201);
+    }
+    await first.close({ keepData: true });
+    // 3,000 more keys under A, so that the rotation (one key a transaction) lasts a while
+    const seed = new SqliteKeyVault(join(dir, 'keyvault.db'), new KeyRing(Buffer.from(A, 'base64')), () => new Date());
+    for (let i = 0; i < 3000; i++) await seed.getOrCreate(`c-bulk-${i}`);
+    await seed.close();
+
+    l = await startLedger('2026-11-25T05:00:00Z', { LEDGER_KEK: B, LEDGER_KEK_PREVIOUS: A }, dir);
+    const cli = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, '../../ledger-cli/src/main.ts'), 'rotate-kek', '--batch-size', '1'], {
+      cwd: join(__dirname, '../../..'),
+      env: { ...process.env, LEDGER_DATA_DIR: dir, LEDGER_KEK: B, LEDGER_KEK_PREVIOUS: A, LEDGER_API_KEYS: l.config.apiKeys.map((k) => `${k.name}:${k.role}:${k.secret}`).join(',') },
+    });
+    let stderr = '';
+    cli.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', resolve));
+    let running = true;
+    void exited.then(() => (running = false));
+    // the service writes new keys and reads old ones for as long as the rotation runs
+    const statuses: number[] = [];
+    let overlapped = 0;
+    for (let i = 0; running || i < 10; i++) {
+      const id = `c-new-${i}`;
+      statuses.push((await l.command('service', `/v1/subjects/${id}/consents`, grantBody())).status);
+      statuses.push((await l.command('service', `/v1/subjects/${id}/personal-data`, { category: 'email-address', source: 'subject', value: CANARY(id) })).status);
+      statuses.push((await l.read('service', `/v1/subjects/${old[i % old.length]}`)).status);
+      if (running) overlapped++;
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/re-wrapped 3020 in [\d.]+ s; every live data key \(\d+\) is wrapped by the current key-encryption key/);
+    expect(overlapped).toBeGreaterThan(5); // the two really ran side by side
+    expect(new Set(statuses)).toEqual(new Set([200, 201]));
+    const vault = l.app.get<KeyVault>(KEY_VAULT);
+    await expect(vault.keysUnderPreviousKeks()).resolves.toBe(0);
+    for (const id of [...old, 'c-new-0', `c-new-${overlapped - 1}`]) {
+      const view = await l.read('service', `/v1/subjects/${id}`);
+      expect(view.body.personalData[0].value).toEqual({ visible: true, value: CANARY(id) });
+    }
+  }, 60_000);
 });

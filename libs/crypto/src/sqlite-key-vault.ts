@@ -26,7 +26,8 @@ export class SqliteKeyVault implements KeyVault {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('secure_delete = ON');
-    // ledger-cli rotate-kek re-wraps keys through a connection of its own while the service runs
+    // ledger-cli rotate-kek re-wraps keys through a connection of its own while the service
+    // runs: each side waits for the other's transaction (better-sqlite3's default, said here)
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(`CREATE TABLE IF NOT EXISTS data_keys (
       subject_id   TEXT PRIMARY KEY,

@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { Client } from 'pg';
-import { openReadModelDatabase } from './database';
+import { openReadModelDatabase, ReadModelsFromNewerBuildError } from './database';
+import { readModelTargets } from './testing/targets';
 
 describe('read-model database on SQLite', () => {
   it('migrates once when several processes open an empty file at the same instant (API and projector starting together)', async () => {
@@ -66,6 +67,23 @@ if (!url) console.warn('read-model database on PostgreSQL: SKIPPED (LEDGER_TEST_
       await rm.close();
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.end();
+    }
+  });
+});
+
+// Rolling upgrades (docs/operations.md): an older build opening read models a newer build
+// migrated says so, by migration name, instead of Kysely's "corrupted migrations".
+describe.each(readModelTargets().map((t) => [t.name, t] as const))('read models migrated by a newer build, on %s', (_, target) => {
+  it('refuses to open them, naming the migration it does not know and what to do', async () => {
+    const rm = await target.open();
+    try {
+      await rm.db.insertInto('kysely_migration' as never).values({ name: '999_from_a_newer_build', timestamp: '2026-11-28T00:00:00.000Z' } as never).execute();
+      const error = await rm.migrate().catch((e: unknown) => e as ReadModelsFromNewerBuildError);
+      expect(error).toBeInstanceOf(ReadModelsFromNewerBuildError);
+      expect(error!.migration).toBe('999_from_a_newer_build');
+      expect(error!.message).toMatch(/^the read models were migrated by a newer build \(migration 999_from_a_newer_build is unknown to this one\): run that build; .*rebuild-read-models/);
+    } finally {
+      await rm.close();
     }
   });
 });

@@ -53,6 +53,20 @@ export interface ReadSnapshot {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
+ * The read models were migrated by a newer build: this one cannot tell what the newer
+ * migrations changed, so it neither writes to them nor reads them (docs/operations.md,
+ * Rolling upgrades).
+ */
+export class ReadModelsFromNewerBuildError extends Error {
+  constructor(readonly migration: string) {
+    super(`the read models were migrated by a newer build (migration ${migration} is unknown to this one): run that build;`
+      + ' to go back to this one, rebuild the read models with it into a new generation (npm run cli -- rebuild-read-models --name <new>),'
+      + ' which works as long as this build reads every event stored');
+    this.name = 'ReadModelsFromNewerBuildError';
+  }
+}
+
+/**
  * One schema, two engines (ARCHITECTURE §7): a SQLite file beside the event store by
  * default, PostgreSQL in production. Read models can be rebuilt from the events, so the
  * SQLite file commits with synchronous=NORMAL: a power cut may lose the last batches,
@@ -204,6 +218,9 @@ function wrap(
       if (schema) await db.schema.createSchema(schema).ifNotExists().execute();
       const { error, results } = await new Migrator({ db: migrations, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
       if (error) {
+        // Kysely's words when the table lists a migration this build does not have
+        const newer = /previously executed migration (\S+) is missing/.exec((error as Error).message)?.[1];
+        if (newer) throw new ReadModelsFromNewerBuildError(newer);
         const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
         throw new Error(`read-model migration ${failed} failed: ${(error as Error).message}`);
       }

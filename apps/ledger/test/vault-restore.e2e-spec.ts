@@ -101,7 +101,9 @@ describe('key vault restored from a backup older than an erasure (§2.10)', () =
     expect(view.body.personalData).toEqual([expect.objectContaining({ category: 'email-address', value: { visible: true, unreadable: true, reason: 'key-missing' } })]);
     expect((await l.read('auditor', '/v1/subjects/n-1')).body.personalData[0].value).toEqual({ visible: false });
     expect(l.logs()).toContain('a personal-data value cannot be opened');
-    expect((await l.call('admin', 'GET', '/metrics')).raw).toMatch(/^ledger_personal_data_unreadable_total\{reason="key-missing"\} 1$/m);
+    const metrics = (await l.call('admin', 'GET', '/metrics')).raw;
+    expect(metrics).toMatch(/^ledger_personal_data_unreadable_total\{reason="key-missing"\} 1$/m);
+    expect(metrics).toMatch(/^ledger_personal_data_unreadable_total\{reason="does-not-open"\} 0$/m);
 
     // a new value gets a new key; the old one stays lost, and says so
     expect((await l.command('service', '/v1/subjects/n-1/personal-data', { category: 'phone-number', source: 'subject', value: '+77010000002' })).status).toBe(201);

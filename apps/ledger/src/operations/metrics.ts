@@ -58,6 +58,8 @@ export class LedgerMetrics {
     @Inject(KEY_VAULT) vault: KeyVault,
   ) {
     collectDefaultMetrics({ register: this.registry });
+    // present at 0 from the start, so an alert on any increase sees the first one
+    for (const reason of ['key-missing', 'does-not-open'] as const) this.unreadableValues.inc({ reason }, 0);
     new Gauge({
       name: 'ledger_publisher_lag_events',
       help: 'Global positions between the event store head and what the broker acknowledged (0 when publishing is off)',

@@ -84,6 +84,20 @@ describe('crypto', () => {
     await expect(sealer.open('subj-1', 'email-address', sealed)).resolves.toEqual({ status: 'unreadable', reason: 'does-not-open' });
   });
 
+  it('destroys many keys at once, keeping the first date of a key destroyed before', async () => {
+    await vault.getOrCreate('a');
+    await vault.getOrCreate('b');
+    await vault.destroy('b', new Date('2026-01-01T00:00:00Z'));
+    await vault.destroyMany([
+      { subjectId: 'a', at: clock() }, { subjectId: 'b', at: clock() }, { subjectId: 'no-key', at: clock() },
+    ]);
+    await expect(vault.get('a')).resolves.toEqual({ status: 'destroyed', destroyedAt: clock().toISOString() });
+    await expect(vault.get('b')).resolves.toEqual({ status: 'destroyed', destroyedAt: '2026-01-01T00:00:00.000Z' });
+    await expect(vault.get('no-key')).resolves.toEqual({ status: 'destroyed', destroyedAt: clock().toISOString() });
+    await expect(vault.destroyedCount()).resolves.toBe(3);
+    await vault.destroyMany([]);
+  });
+
   it('refuses a vault opened with another key-encryption key', async () => {
     await vault.getOrCreate('subj-1');
     await vault.close();

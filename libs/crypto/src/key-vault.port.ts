@@ -14,6 +14,8 @@ export interface KeyVault {
   get(subjectId: string): Promise<DataKeyLookup>;
   /** destroys the key and keeps a tombstone (subject, destroyed at) */
   destroy(subjectId: string, at: Date): Promise<void>;
+  /** `destroy` for many subjects at once: one transaction, one WAL truncate */
+  destroyMany(keys: readonly { readonly subjectId: string; readonly at: Date }[]): Promise<void>;
   /** live data keys per key-encryption key that wraps them; `current: false` leaves the current KEK out (cheap) */
   inventory(options?: { current?: boolean }): Promise<KekInventory[]>;
   /** tombstones: subjects whose key was destroyed */

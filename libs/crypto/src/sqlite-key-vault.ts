@@ -91,11 +91,17 @@ export class SqliteKeyVault implements KeyVault {
   }
 
   async destroy(subjectId: string, at: Date): Promise<void> {
-    this.db
-      .prepare(`INSERT INTO data_keys (subject_id, wrapped, iv, tag, kek_id, created_at, destroyed_at) VALUES (?, NULL, NULL, NULL, ?, ?, ?)
-        ON CONFLICT (subject_id) DO UPDATE SET wrapped = NULL, iv = NULL, tag = NULL,
-          destroyed_at = COALESCE(data_keys.destroyed_at, excluded.destroyed_at)`)
-      .run(subjectId, this.keys.currentId, at.toISOString(), at.toISOString());
+    await this.destroyMany([{ subjectId, at }]);
+  }
+
+  async destroyMany(keys: readonly { readonly subjectId: string; readonly at: Date }[]): Promise<void> {
+    if (keys.length === 0) return;
+    const tombstone = this.db.prepare(`INSERT INTO data_keys (subject_id, wrapped, iv, tag, kek_id, created_at, destroyed_at) VALUES (?, NULL, NULL, NULL, ?, ?, ?)
+      ON CONFLICT (subject_id) DO UPDATE SET wrapped = NULL, iv = NULL, tag = NULL,
+        destroyed_at = COALESCE(data_keys.destroyed_at, excluded.destroyed_at)`);
+    this.db.transaction(() => {
+      for (const k of keys) tombstone.run(k.subjectId, this.keys.currentId, k.at.toISOString(), k.at.toISOString());
+    })();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 

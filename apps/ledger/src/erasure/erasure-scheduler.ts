@@ -145,11 +145,12 @@ export class ErasureScheduler implements OnApplicationBootstrap, BeforeApplicati
     let redestroyed = 0;
     for (let after = '', page = await this.queries.erasedSubjects(after); page.length > 0; page = await this.queries.erasedSubjects(after)) {
       const erasedAt = new Map(page.map((s) => [s.subject_id, s.erased_at]));
-      for (const subjectId of await this.vault.notDestroyedAmong(page.map((s) => s.subject_id))) {
-        await this.vault.destroy(subjectId, new Date(erasedAt.get(subjectId) ?? this.clock.now()));
-        redestroyed++;
-      }
+      const alive = await this.vault.notDestroyedAmong(page.map((s) => s.subject_id));
+      // a page's keys in one transaction; between pages the event loop serves requests
+      await this.vault.destroyMany(alive.map((subjectId) => ({ subjectId, at: new Date(erasedAt.get(subjectId) ?? this.clock.now()) })));
+      redestroyed += alive.length;
       after = page.at(-1)!.subject_id;
+      await new Promise((resolve) => setImmediate(resolve));
     }
     if (redestroyed > 0) {
       this.metrics.keysRedestroyed.inc(redestroyed);

@@ -1,5 +1,6 @@
 import type { LedgerConfig } from '../../ledger/src/config/ledger.config';
-import { dataKeys, keysIn, openKeyVault } from '../../ledger/src/infrastructure/key-vault';
+import { keysIn } from '@ledger/crypto';
+import { dataKeys, openKeyVault } from '../../ledger/src/infrastructure/key-vault';
 
 export interface RotateKekOptions {
   readonly config: LedgerConfig;

@@ -190,7 +190,7 @@ describe('crypto', () => {
     it('names the KEK it was not given by fingerprint only, and re-wraps nothing then', async () => {
       await underA();
       const wrong = new SqliteKeyVault(file(), new KeyRing(B), clock);
-      const error = await wrong.assertOpenable().catch((e: unknown) => e as UnknownKekError);
+      const error = await wrong.assertOpenable().then(() => null, (e: unknown) => e as UnknownKekError);
       expect(error).toBeInstanceOf(UnknownKekError);
       expect(error!.unknown).toEqual([{ kekId: keyId(A), keys: 5, current: false, known: false }]);
       expect(error!.message).toBe(`5 data keys are wrapped by key-encryption key ${keyId(A)}, which this vault was not given`);

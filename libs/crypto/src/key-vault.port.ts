@@ -24,8 +24,11 @@ export interface KeyVault {
   notDestroyedAmong(subjectIds: readonly string[]): Promise<string[]>;
   /** live data keys wrapped by a KEK other than the current one: what a rotation has left to do */
   keysUnderPreviousKeks(): Promise<number>;
-  /** throws UnknownKekError when a live data key is wrapped by a KEK the vault was not given */
-  assertOpenable(): Promise<void>;
+  /**
+   * Throws UnknownKekError when a live data key is wrapped by a KEK the vault was not
+   * given; else answers the inventory of the previous KEKs (`inventory({ current: false })`).
+   */
+  assertOpenable(): Promise<KekInventory[]>;
   /**
    * Re-wraps every live data key under the current KEK, in batches of one transaction
    * each; the data keys themselves, and so every sealed value, stay as they are.
@@ -43,6 +46,9 @@ export interface KekInventory {
   /** whether the vault was given this KEK, as current or previous */
   readonly known: boolean;
 }
+
+/** the data keys an inventory counts */
+export const keysIn = (inventory: readonly Pick<KekInventory, 'keys'>[]) => inventory.reduce((n, k) => n + k.keys, 0);
 
 export const KEY_VAULT = Symbol('KeyVault');
 

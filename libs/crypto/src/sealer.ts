@@ -16,7 +16,8 @@ export type OpenedValue =
  * new key is issued, the older values are `does-not-open`), or a damaged vault row or
  * ciphertext (`does-not-open`). The value is lost: no key anywhere opens it.
  */
-export type UnreadableReason = 'key-missing' | 'does-not-open';
+export const UNREADABLE_REASONS = ['key-missing', 'does-not-open'] as const;
+export type UnreadableReason = (typeof UNREADABLE_REASONS)[number];
 
 /**
  * Seals personal-data values under the subject's own data key (AES-256-GCM) before any

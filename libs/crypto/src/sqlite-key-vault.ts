@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { aesGcmOpen, aesGcmSeal } from './envelope';
 import type { KeyRing } from './kek';
-import { DataKeyDestroyedError, DataKeyUnreadableError, UnknownKekError, type DataKeyLookup, type KekInventory, type KeyVault } from './key-vault.port';
+import { DataKeyDestroyedError, DataKeyUnreadableError, keysIn, UnknownKekError, type DataKeyLookup, type KekInventory, type KeyVault } from './key-vault.port';
 
 interface Row {
   wrapped: Buffer | null;
@@ -135,21 +135,19 @@ export class SqliteKeyVault implements KeyVault {
     return ids;
   }
 
-  async assertOpenable(): Promise<void> {
-    const unknown = (await this.inventory({ current: false })).filter((k) => !k.known);
+  async assertOpenable(): Promise<KekInventory[]> {
+    const previous = await this.inventory({ current: false });
+    const unknown = previous.filter((k) => !k.known);
     if (unknown.length > 0) throw new UnknownKekError(unknown);
+    return previous;
   }
 
   async keysUnderPreviousKeks(): Promise<number> {
-    return this.db
-      .prepare<{ current: string }, { n: number }>(`SELECT
-          (SELECT count(*) FROM data_keys WHERE destroyed_at IS NULL AND kek_id < @current)
-        + (SELECT count(*) FROM data_keys WHERE destroyed_at IS NULL AND kek_id > @current) AS n`)
-      .get({ current: this.keys.currentId })!.n;
+    return keysIn(await this.inventory({ current: false }));
   }
 
   async rewrap(options: { batchSize?: number; onBatch?: (rewrapped: number) => void } = {}): Promise<{ rewrapped: number }> {
-    await this.assertOpenable();
+    const previous = await this.assertOpenable();
     const batchSize = options.batchSize ?? 500;
     const pick = this.db.prepare<[string, number], Row & { subject_id: string }>(
       'SELECT subject_id, wrapped, iv, tag, kek_id, destroyed_at FROM data_keys WHERE destroyed_at IS NULL AND kek_id = ? ORDER BY subject_id LIMIT ?',
@@ -167,7 +165,7 @@ export class SqliteKeyVault implements KeyVault {
       return rows.length;
     });
     let rewrapped = 0;
-    for (const { kekId } of await this.inventory({ current: false })) {
+    for (const { kekId } of previous) {
       for (let n = batch.immediate(kekId); n > 0; n = batch.immediate(kekId)) {
         rewrapped += n;
         options.onBatch?.(rewrapped);

@@ -1,4 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger';
+import { UNREADABLE_REASONS } from '@ledger/crypto';
 import { CATEGORIES, CONSENT_CHANNELS, DATA_SOURCES, LEGAL_BASES, PURPOSES, RECIPIENT_KINDS, TRANSFER_FORMS } from '@ledger/domain';
 
 /**
@@ -34,7 +35,7 @@ export const SEALED_VIEW: SchemaObject = {
     object({ visible: { type: 'boolean', enum: [true] }, value: str }),
     object({ visible: { type: 'boolean', enum: [true] }, erased: { type: 'boolean', enum: [true] }, erasedAt: instant }),
     {
-      ...object({ visible: { type: 'boolean', enum: [true] }, unreadable: { type: 'boolean', enum: [true] }, reason: oneOf('key-missing', 'does-not-open') }),
+      ...object({ visible: { type: 'boolean', enum: [true] }, unreadable: { type: 'boolean', enum: [true] }, reason: oneOf(...UNREADABLE_REASONS) }),
       description: 'not erased, yet no key opens it: its data key is missing from the key vault or does not open it (a vault restored from an older backup, a damaged row). The value is lost (API 1.23.0)',
     },
   ],

@@ -1,3 +1,4 @@
+import type { UnreadableReason } from '@ledger/crypto';
 import { isLedgerEventType, registrationOf } from '@ledger/domain';
 import type { CommandResult } from '../infrastructure/decision-runner';
 
@@ -7,7 +8,7 @@ export type SealedView =
   | { readonly visible: true; readonly value: string }
   | { readonly visible: true; readonly erased: true; readonly erasedAt: string }
   /** a value that is not erased, yet no key opens (API 1.23.0; `UnreadableReason`) */
-  | { readonly visible: true; readonly unreadable: true; readonly reason: 'key-missing' | 'does-not-open' };
+  | { readonly visible: true; readonly unreadable: true; readonly reason: UnreadableReason };
 
 /**
  * An event's data as a response may show it: each sealed field replaced by `reveal`'s

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { KeyRing, loadSecretKey, SqliteKeyVault, UnknownKekError } from '@ledger/crypto';
+import { KeyRing, keysIn, loadSecretKey, SqliteKeyVault, UnknownKekError } from '@ledger/crypto';
 import { ConfigError, type LedgerConfig } from '../config/ledger.config';
 
 /**
@@ -27,8 +27,9 @@ export async function openKeyVault(
     throw new ConfigError(`LEDGER_KEK_PREVIOUS: ${(error as Error).message}`);
   }
   const vault = new SqliteKeyVault(join(config.dataDir, 'keyvault.db'), ring, now);
+  let retired;
   try {
-    await vault.assertOpenable();
+    retired = await vault.assertOpenable();
   } catch (error) {
     await vault.close();
     if (error instanceof UnknownKekError) {
@@ -39,7 +40,6 @@ export async function openKeyVault(
     throw error;
   }
   if (options.rotationHints === false) return vault;
-  const retired = await vault.inventory({ current: false });
   const idle = ring.previousIds.filter((id) => !retired.some((k) => k.kekId === id));
   if (idle.length > 0) warn(`LEDGER_KEK_PREVIOUS is set, but no live data key is wrapped by ${idle.join(', ')} any more: remove it`);
   if (retired.length > 0) {
@@ -50,6 +50,3 @@ export async function openKeyVault(
 
 /** "1 data key is", "3 data keys are" */
 export const dataKeys = (n: number) => `${n} data key${n === 1 ? ' is' : 's are'}`;
-
-/** the data keys an inventory counts */
-export const keysIn = (inventory: readonly { readonly keys: number }[]) => inventory.reduce((n, k) => n + k.keys, 0);

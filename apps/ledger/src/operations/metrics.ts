@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } f
 import { ProblemDetails } from '../http/openapi-models';
 import { AUTH_ERRORS } from '../http/routes';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { KEY_VAULT, type KeyVault } from '@ledger/crypto';
+import { KEY_VAULT, UNREADABLE_REASONS, type KeyVault } from '@ledger/crypto';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ReadModelQueries } from '@ledger/read-models';
 import { Roles } from '../http/auth';
@@ -59,7 +59,7 @@ export class LedgerMetrics {
   ) {
     collectDefaultMetrics({ register: this.registry });
     // present at 0 from the start, so an alert on any increase sees the first one
-    for (const reason of ['key-missing', 'does-not-open'] as const) this.unreadableValues.inc({ reason }, 0);
+    for (const reason of UNREADABLE_REASONS) this.unreadableValues.inc({ reason }, 0);
     new Gauge({
       name: 'ledger_publisher_lag_events',
       help: 'Global positions between the event store head and what the broker acknowledged (0 when publishing is off)',

@@ -80,18 +80,22 @@ const UPCASTERS: Partial<Record<LedgerEventType, Record<number, Upcaster>>> = {
  * newer. During a rolling upgrade that means a newer build wrote it and this instance is
  * the outdated one; it must not guess at the event's shape.
  */
-export class UnreadableHistoryError extends Error {}
+export class UnreadableHistoryError extends Error {
+  constructor(readonly eventType: string, message: string) {
+    super(message);
+  }
+}
 
 export class UnknownEventTypeError extends UnreadableHistoryError {
-  constructor(readonly eventType: string) {
-    super(`unknown stored event type: ${eventType}`);
+  constructor(eventType: string) {
+    super(eventType, `unknown stored event type: ${eventType}`);
     this.name = 'UnknownEventTypeError';
   }
 }
 
 export class NewerSchemaVersionError extends UnreadableHistoryError {
-  constructor(readonly eventType: string, readonly schemaVersion: number, readonly readable: number) {
-    super(`${eventType} has schema version ${schemaVersion}, newer than this build reads (${readable})`);
+  constructor(eventType: string, readonly schemaVersion: number, readonly readable: number) {
+    super(eventType, `${eventType} has schema version ${schemaVersion}, newer than this build reads (${readable})`);
     this.name = 'NewerSchemaVersionError';
   }
 }
@@ -112,7 +116,7 @@ export function assertReadable(type: string, schemaVersion: number): asserts typ
 export function unreadableEvent(error: UnreadableHistoryError): { eventType: string; schemaVersion?: number; readable?: number } {
   return error instanceof NewerSchemaVersionError
     ? { eventType: error.eventType, schemaVersion: error.schemaVersion, readable: error.readable }
-    : { eventType: (error as UnknownEventTypeError).eventType };
+    : { eventType: error.eventType };
 }
 
 /** A stored event as the domain sees it: known type, current schema. */

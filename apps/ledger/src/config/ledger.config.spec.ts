@@ -56,3 +56,68 @@ describe('configuration: keys', () => {
     expect(load({ LEDGER_KEK_PREVIOUS: `${key()},${short}` })).toThrow(new ConfigError('LEDGER_KEK_PREVIOUS: entry 2 is not a base64 key of 32 bytes'));
   });
 });
+
+describe('configuration: API keys (LEDGER_API_KEYS, data/api-keys.json)', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'ledger-config-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const load = (keys?: string) => () => loadConfig({ LEDGER_DATA_DIR: join(dir, 'data'), ...(keys === undefined ? {} : { LEDGER_API_KEYS: keys }) });
+  const secret = (c: string) => c.repeat(24);
+  /** the error a configuration is refused with; never one that carries a secret */
+  const refusal = (keys: string) => {
+    try {
+      load(keys)();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      for (const s of keys.split(',').map((e) => e.split(':').slice(2).join(':')).filter((s) => s.length > 3)) expect((error as Error).message).not.toContain(s);
+      return (error as Error).message;
+    }
+    throw new Error(`accepted: ${keys}`);
+  };
+
+  it('takes name:role:secret entries, and one name with the same role under two secrets (rotating a secret)', () => {
+    const config = load(` crm:service:${secret('a')}, dpo:auditor:${secret('b')},crm:service:${secret('c')}:with:colons `)();
+    expect(config.apiKeys).toEqual([
+      { name: 'crm', role: 'service', secret: secret('a') },
+      { name: 'dpo', role: 'auditor', secret: secret('b') },
+      { name: 'crm', role: 'service', secret: `${secret('c')}:with:colons` },
+    ]);
+  });
+
+  it('refuses one secret given to two keys: a request would carry whichever role was listed last', () => {
+    expect(refusal(`crm:service:${secret('a')},ops:admin:${secret('a')}`))
+      .toBe('LEDGER_API_KEYS: entry 2 ("ops") has the same secret as entry 1; every key needs a secret of its own');
+  });
+
+  it('refuses one name with two roles: the history would attribute two kinds of act to one caller', () => {
+    expect(refusal(`crm:service:${secret('a')},crm:admin:${secret('b')}`))
+      .toBe('LEDGER_API_KEYS: the name "crm" is given the roles service and admin; one name, one role');
+  });
+
+  it('refuses a name that is not an opaque id (it becomes every event\'s actor, and events are never erased), without echoing it', () => {
+    for (const name of ['jane.doe@example.kz', '77011234567', '', 'crm service']) {
+      const message = refusal(`ok:service:${secret('a')},${name}:service:${secret('b')}`);
+      expect(message).toMatch(/^LEDGER_API_KEYS: the name of entry 2 must be an opaque id/);
+      if (name) expect(message).not.toContain(name);
+    }
+  });
+
+  it('refuses an unknown role, a short secret and one that could not travel as a Bearer token', () => {
+    expect(refusal(`crm:root:${secret('a')}`)).toBe('LEDGER_API_KEYS: entry 1 ("crm") has no known role (known: service, auditor, regulator, admin)');
+    expect(refusal(`crm:service:${'a'.repeat(23)}`)).toBe('LEDGER_API_KEYS: the secret of entry 1 ("crm") is shorter than 24 characters');
+    expect(refusal(`crm:service:${secret('a')} ${secret('b')}`)).toMatch(/the secret of entry 1 \("crm"\) has characters other than printable ASCII/);
+    expect(refusal(`crm:service:${secret('é')}`)).toMatch(/the secret of entry 1 \("crm"\) has characters other than printable ASCII/);
+  });
+
+  it('generates one key per role on the embedded default, keeps them across starts, and refuses a damaged key file', () => {
+    const first = load()();
+    expect(first.apiKeys.map((k) => [k.name, k.role])).toEqual([['local-service', 'service'], ['local-auditor', 'auditor'], ['local-regulator', 'regulator'], ['local-admin', 'admin']]);
+    expect(new Set(first.apiKeys.map((k) => k.secret)).size).toBe(4);
+    expect(load()().apiKeys).toEqual(first.apiKeys);
+    const file = join(dir, 'data', 'api-keys.json');
+    writeFileSync(file, JSON.stringify({ service: secret('a'), auditor: secret('b'), regulator: secret('c') }));
+    expect(load()).toThrow(new ConfigError(`${file}: the secret of entry 4 ("local-admin") is shorter than 24 characters`));
+    writeFileSync(file, '{ not json');
+    expect(load()).toThrow(new ConfigError(`${file}: cannot read it as JSON; delete it to have new keys generated, or set LEDGER_API_KEYS`));
+  });
+});

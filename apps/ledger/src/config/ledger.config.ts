@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CalendarFileError, parseCalendarYears, type CalendarYear } from '@ledger/domain';
+import { CalendarFileError, isOpaqueId, OPAQUE_ID_PATTERN, parseCalendarYears, type CalendarYear } from '@ledger/domain';
 
 export const ROLES = ['service', 'auditor', 'regulator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -73,16 +73,48 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
 }
 
 /**
- * LEDGER_API_KEYS: comma-separated `name:role:secret`. Secrets of fewer than 24 characters
- * are refused; a role outside service/auditor/regulator/admin is refused.
+ * LEDGER_API_KEYS: comma-separated `name:role:secret`, checked by `checkApiKeys`.
  */
 export function parseApiKeys(raw: string): ApiKey[] {
-  return raw.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
-    const [name, role, ...rest] = entry.split(':');
-    const secret = rest.join(':');
-    if (!name || !role || !ROLES.includes(role as Role)) throw new ConfigError(`LEDGER_API_KEYS: bad role in entry "${name ?? ''}"`);
-    if (secret.length < 24) throw new ConfigError(`LEDGER_API_KEYS: the secret of "${name}" is shorter than 24 characters`);
-    return { name, role: role as Role, secret };
+  const keys = raw.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
+    const [name = '', role = '', ...rest] = entry.split(':');
+    return { name, role: role as Role, secret: rest.join(':') };
+  });
+  return checkApiKeys(keys, 'LEDGER_API_KEYS');
+}
+
+/**
+ * Every API key, configured or generated, before the service takes it. Refused, as a
+ * configuration error that names the entry by its number (and its name once the name is
+ * known to be an opaque id) but never echoes a secret:
+ * - a name that is not an opaque id (`[A-Za-z0-9_-]{1,64}`, no long digit run): the name
+ *   becomes the `actor` of every event the key writes, and the event store is immutable,
+ *   so an email or phone number there could never be erased (§2.10, §4.1);
+ * - a role outside service/auditor/regulator/admin;
+ * - a secret of fewer than 24 characters, or with whitespace or control characters (it
+ *   could not be sent as `Authorization: Bearer <secret>`);
+ * - one secret given to two entries: a request would carry whichever role was listed last;
+ * - one name with two roles: the history would attribute two kinds of act to one caller.
+ * One name with the same role and two secrets is allowed: that is how a caller's secret is
+ * rotated (add the new one, move the caller over, remove the old one).
+ */
+export function checkApiKeys(keys: readonly ApiKey[], source: string): ApiKey[] {
+  const bySecret = new Map<string, number>();
+  const roleOf = new Map<string, Role>();
+  return keys.map((key, i) => {
+    const entry = `entry ${i + 1}`;
+    if (!isOpaqueId(key.name)) throw new ConfigError(`${source}: the name of ${entry} must be an opaque id (${OPAQUE_ID_PATTERN.source}, no long digit run)`);
+    const named = `${entry} ("${key.name}")`;
+    if (!ROLES.includes(key.role)) throw new ConfigError(`${source}: ${named} has no known role (known: ${ROLES.join(', ')})`);
+    if (typeof key.secret !== 'string' || key.secret.length < 24) throw new ConfigError(`${source}: the secret of ${named} is shorter than 24 characters`);
+    if (!/^[\x21-\x7e]+$/.test(key.secret)) throw new ConfigError(`${source}: the secret of ${named} has characters other than printable ASCII without spaces`);
+    const twin = bySecret.get(key.secret);
+    if (twin !== undefined) throw new ConfigError(`${source}: ${named} has the same secret as entry ${twin + 1}; every key needs a secret of its own`);
+    bySecret.set(key.secret, i);
+    const role = roleOf.get(key.name);
+    if (role !== undefined && role !== key.role) throw new ConfigError(`${source}: the name "${key.name}" is given the roles ${role} and ${key.role}; one name, one role`);
+    roleOf.set(key.name, key.role);
+    return { name: key.name, role: key.role, secret: key.secret };
   });
 }
 
@@ -126,8 +158,13 @@ function embeddedApiKeys(dataDir: string): { keys: ApiKey[]; file: string } {
     const generated = Object.fromEntries(ROLES.map((r) => [r, randomBytes(24).toString('base64url')]));
     writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600, flag: 'wx' });
   }
-  const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<Role, string>;
-  return { keys: ROLES.map((role) => ({ name: `local-${role}`, role, secret: stored[role] })), file };
+  let stored: Partial<Record<Role, string>>;
+  try {
+    stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<Role, string>>;
+  } catch {
+    throw new ConfigError(`${file}: cannot read it as JSON; delete it to have new keys generated, or set LEDGER_API_KEYS`);
+  }
+  return { keys: checkApiKeys(ROLES.map((role) => ({ name: `local-${role}`, role, secret: stored?.[role] as string })), file), file };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {

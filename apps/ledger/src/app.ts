@@ -119,8 +119,16 @@ export interface CreateAppOptions {
  * 1.24.0: a request that reads an event this build cannot read — a type it does not know,
  * or a newer schema version, written by a newer build during a rolling upgrade — is 503
  * INSTANCE_OUTDATED with Retry-After (another instance can answer); it was 500 INTERNAL.
+ * 1.25.0: instants in requests (`publishedAt`, `transferredAt`, `at`) are RFC 3339 with an
+ * offset (`Z` or `±hh:mm`); anything else is 400 VALIDATION_FAILED. Before, ISO 8601's
+ * week and ordinal dates answered 500, a year or a month alone was read as midnight UTC,
+ * and a time without an offset was read in the server's own zone. The transfers
+ * register's `from` and `to` take such an instant or a date (the start of that day in
+ * Kazakhstan, UTC+5), are compared as instants (they were compared as text, so an offset
+ * other than Z, or a bound without milliseconds, could leave out a transfer at the very
+ * bound), and `to` must come after `from` (an inverted range answered an empty register).
  */
-export const API_VERSION = '1.24.0';
+export const API_VERSION = '1.25.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

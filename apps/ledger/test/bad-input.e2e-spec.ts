@@ -8,6 +8,8 @@ interface BadRequest {
   readonly headers?: Record<string, string>;
   readonly status: number;
   readonly code: string;
+  /** who calls (default: the service role) */
+  readonly role?: 'service' | 'auditor' | 'admin';
 }
 
 const idem = { 'idempotency-key': 'bad-input-key-0001' };
@@ -30,6 +32,16 @@ const CASES: BadRequest[] = [
   { name: 'impossible date', url: '/v1/subjects/u-1/consent-withdrawals', body: { purposes: 'all', receivedOn: '2026-02-30' }, headers: idem, status: 400, code: 'VALIDATION_FAILED' },
   { name: 'receipt date in the future', url: '/v1/subjects/u-1/consent-withdrawals', body: { purposes: 'all', receivedOn: '2026-11-26' }, headers: idem, status: 400, code: 'DATE_IN_FUTURE' },
   { name: 'transfer time in the future', url: '/v1/subjects/u-1/transfers', body: { recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt: '2026-12-01T00:00:00Z' }, headers: idem, status: 400, code: 'DATE_IN_FUTURE' },
+  // ISO 8601 forms that are not instants: the ordinal and week dates answered 500 (Date
+  // could not parse what the validator let through); the others were read as midnight UTC,
+  // and a time without an offset in the server's own zone (API 1.25.0)
+  ...['2026-329', '2026-W48-3', '2026-11', '2026-11-25', '2026-11-25T04:00:00', '2026-11-25 04:00:00Z', '2026-11-25T24:00Z', '2026-11-25T04:00:00+25:00'].map((transferredAt): BadRequest => ({
+    name: `not an instant with its offset: transferredAt ${transferredAt}`, url: '/v1/subjects/u-1/transfers',
+    body: { recipientId: 'kz-partner', purpose: 'service-provision', categories: ['email-address'], form: 'identifiable', transferredAt }, headers: idem, status: 400, code: 'VALIDATION_FAILED',
+  })),
+  { name: 'not an instant: publishedAt as an ordinal date', url: '/v1/policy-versions', body: { version: '2027-01', textSha256: 'b'.repeat(64), publishedAt: '2026-329' }, headers: idem, role: 'admin', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'transfers register: a range that ends before it starts', method: 'GET', url: '/v1/transfers?from=2026-11-25&to=2026-11-01', role: 'auditor', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'transfers register: a bound that is not an instant or a date', method: 'GET', url: '/v1/transfers?from=2026-W48', role: 'auditor', status: 400, code: 'VALIDATION_FAILED' },
   { name: 'email as subject id', url: '/v1/subjects/alice%40example.kz/consents', body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },
   { name: 'phone as subject id', url: '/v1/subjects/%2B77011234567/consents', body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },
   { name: 'digits-only phone as subject id', url: '/v1/subjects/77011234567/consents', body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },
@@ -65,7 +77,7 @@ describe('bad input: a 4xx problem, and the data directory (events, key vault, r
   it.each(CASES)('$name → $status $code', async (c) => {
     await l.settled();
     const before = l.fingerprint();
-    const r = await l.call('service', c.method ?? 'POST', c.url, c.body, c.headers);
+    const r = await l.call(c.role ?? 'service', c.method ?? 'POST', c.url, c.body, c.headers);
     expect(r.status).toBe(c.status);
     expect(String(r.headers['content-type'])).toContain('application/problem+json');
     expect(r.body).toMatchObject({ status: c.status, code: c.code, type: expect.stringMatching(/^urn:privacy-ledger:problem:/), title: expect.any(String) });

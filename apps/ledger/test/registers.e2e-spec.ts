@@ -36,6 +36,16 @@ describe('registers from the read models', () => {
     expect(await ids('?form=identifiable')).toEqual(['r-b:DE']);
     expect(await ids('?to=2026-11-25T00:00:00Z')).toEqual(['r-c:KZ']);
     expect(await ids('?recipientId=kz-partner&from=2026-11-25T00:00:00Z')).toEqual(['r-a:KZ']);
+    // API 1.25.0: bounds are compared as instants, whatever their offset; a date is the
+    // start of that day in Kazakhstan (UTC+5). The transfers are at 04:00Z on the 24th and
+    // 25th, 09:00 in Kazakhstan. Before, bounds were compared as text: 09:00+05:00 (04:00Z)
+    // left out the transfer at 04:00:00.000Z, and so did 04:00:00Z itself ("Z" > ".").
+    expect(await ids('?recipientId=kz-partner&from=2026-11-25T09:00:00%2B05:00')).toEqual(['r-a:KZ']);
+    expect(await ids('?recipientId=kz-partner&from=2026-11-25T04:00:00Z')).toEqual(['r-a:KZ']);
+    expect(await ids('?recipientId=kz-partner&from=2026-11-25T09:00:00.001%2B05:00')).toEqual([]);
+    expect(await ids('?recipientId=kz-partner&from=2026-11-25')).toEqual(['r-a:KZ']);
+    expect(await ids('?recipientId=kz-partner&to=2026-11-25')).toEqual(['r-c:KZ']);
+    expect(await ids('?recipientId=kz-partner&from=2026-11-24T09:00%2B05:00&to=2026-11-25T09:00%2B05:00')).toEqual(['r-c:KZ']);
   });
 
   it('walks every page with cursors, no row twice, none missed', async () => {

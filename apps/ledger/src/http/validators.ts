@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsISO8601, Matches, ValidateBy, type ValidationOptions } from 'class-validator';
-import { isLocalDate, isOpaqueId, OPAQUE_ID_PATTERN } from '@ledger/domain';
+import { Matches, ValidateBy, type ValidationOptions } from 'class-validator';
+import { isLocalDate, isOpaqueId, kzStartOf, OPAQUE_ID_PATTERN } from '@ledger/domain';
 
 /**
  * Each validator here also writes what it enforces into the OpenAPI schema of its property
@@ -18,8 +18,44 @@ export const IsLocalDate = (options?: ValidationOptions) => enforcing(
   { format: 'date' },
 );
 
-/** An instant in ISO 8601 with a `T` (`2026-11-25T09:00:00Z`). */
-export const IsInstant = () => enforcing(IsISO8601({ strict: true, strictSeparator: true }), { format: 'date-time' });
+/**
+ * An instant as RFC 3339 writes it: a date that exists, `T`, hours 00–23 and minutes,
+ * optional seconds and fraction, and an offset (`Z` or `±hh:mm`). The offset is required:
+ * without one a time would be read in whatever zone the server runs in. ISO 8601's other
+ * forms (week and ordinal dates, a year or a month alone) are not instants.
+ */
+export const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+export const isInstant = (v: unknown): v is string => typeof v === 'string' && INSTANT_PATTERN.test(v) && isLocalDate(v.slice(0, 10));
+
+export const IsInstant = () => enforcing(
+  ValidateBy({ name: 'isInstant', validator: { validate: isInstant, defaultMessage: () => '$property must be an instant with its offset (RFC 3339), e.g. 2026-11-25T09:00:00Z' } }),
+  { format: 'date-time', pattern: INSTANT_PATTERN },
+);
+
+/**
+ * A bound of a time range: an instant (above), or a date, which stands for the start of
+ * that day in Kazakhstan (UTC+5): `from=2026-11-25` is 2026-11-24T19:00:00.000Z.
+ */
+export const isInstantOrDate = (v: unknown): v is string => isInstant(v) || isLocalDate(v);
+export const instantOf = (v: string): string => (isLocalDate(v) ? kzStartOf(v) : new Date(v)).toISOString();
+const INSTANT_OR_DATE_PATTERN = new RegExp(`^\\d{4}-\\d{2}-\\d{2}$|${INSTANT_PATTERN.source}`);
+
+export const IsInstantOrDate = () => enforcing(
+  ValidateBy({ name: 'isInstantOrDate', validator: { validate: isInstantOrDate, defaultMessage: () => '$property must be an instant with its offset (RFC 3339) or a date YYYY-MM-DD' } }),
+  { pattern: INSTANT_OR_DATE_PATTERN },
+);
+
+/** The upper bound of a range whose lower bound is the property `from`: strictly after it. */
+export const IsAfterFrom = () => ValidateBy({
+  name: 'isAfterFrom',
+  validator: {
+    validate: (to, args) => {
+      const from = (args?.object as { from?: unknown }).from;
+      return !isInstantOrDate(from) || !isInstantOrDate(to) || instantOf(from) < instantOf(to);
+    },
+    defaultMessage: () => '$property must come after from',
+  },
+});
 
 /**
  * An opaque id (ARCHITECTURE §3): never an email, a phone or a document number. The

@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO31661Alpha2, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO31661Alpha2, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { CATEGORIES, ERASURE_REASONS, PURPOSES, TRANSFER_FORMS } from '@ledger/domain';
-import { IsLocalDate, IsOpaqueId, IsVersion } from '../http/validators';
+import { IsAfterFrom, IsInstantOrDate, IsLocalDate, IsOpaqueId, IsVersion } from '../http/validators';
 
 /** Paging, format and read-your-writes, common to every register. */
 export class PageParams {
@@ -46,8 +46,10 @@ export class TransferParams extends PageParams {
   @ApiPropertyOptional({ enum: PURPOSES }) @IsOptional() @IsIn(PURPOSES) purpose?: string;
   @ApiPropertyOptional({ enum: CATEGORIES }) @IsOptional() @IsIn(CATEGORIES) category?: string;
   @ApiPropertyOptional({ enum: TRANSFER_FORMS }) @IsOptional() @IsIn(TRANSFER_FORMS) form?: string;
-  @ApiPropertyOptional({ description: 'transferred at or after' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
-  @ApiPropertyOptional({ description: 'transferred before' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @ApiPropertyOptional({ description: 'transferred at or after: an instant with its offset, or a date (from the start of that day in Kazakhstan, UTC+5)', example: '2026-11-01' })
+  @IsOptional() @IsInstantOrDate() from?: string;
+  @ApiPropertyOptional({ description: 'transferred before: an instant with its offset, or a date (before the start of that day in Kazakhstan, UTC+5); after `from`', example: '2026-12-01' })
+  @IsOptional() @IsInstantOrDate() @IsAfterFrom() to?: string;
 }
 
 const AGREEMENT_STATES = ['none', 'active', 'suspended', 'terminated'];

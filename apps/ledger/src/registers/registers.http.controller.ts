@@ -5,6 +5,7 @@ import { consentStatusOn, type ConsentRow, type ErasureRow, type PolicyAcceptanc
 import { minPositionOf } from '../http/read-options';
 import { ReadModelRoute } from '../http/routes';
 import { IsVersionPipe } from '../http/validation';
+import { instantOf } from '../http/validators';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { ReadYourWrites } from '../read-side/read-side.module';
 import { registerAnswer } from './register-output';
@@ -90,7 +91,7 @@ export class RegistersController {
   @ReadModelRoute('transfers', 'The transfers register, filterable by subject, recipient, country, cross-border, purpose, category, form, time (§3)', TRANSFERS_REGISTER, 'auditor', 'regulator', 'admin')
   async transfers(@Query() p: TransferParams) {
     await this.readYourWrites.waitFor(minPositionOf(p));
-    return registerAnswer(p, { name: 'transfers', columns: TRANSFER_COLUMNS }, this.readYourWrites, (q, cursor, limit) => q.transfers({ ...p, country: p.country?.toUpperCase(), cursor, limit }), transferView);
+    return registerAnswer(p, { name: 'transfers', columns: TRANSFER_COLUMNS }, this.readYourWrites, (q, cursor, limit) => q.transfers({ ...p, country: p.country?.toUpperCase(), from: p.from && instantOf(p.from), to: p.to && instantOf(p.to), cursor, limit }), transferView);
   }
 
   @ReadModelRoute('subjects', 'The subjects register: agreement state (§2.7), blocking (§2.5), erased or not (§2.10), policy version in force and how it was accepted (§1.4)', SUBJECTS_REGISTER, 'auditor', 'regulator', 'admin')

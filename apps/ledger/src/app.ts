@@ -1,9 +1,10 @@
+import { isUtf8 } from 'node:buffer';
 import { createServer, type RequestListener } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import { AppModule } from './app.module';
 import type { LedgerConfig } from './config/ledger.config';
 import { clientErrorHandler, type ClientErrorOutcome } from './http/client-error';
@@ -127,8 +128,12 @@ export interface CreateAppOptions {
  * Kazakhstan, UTC+5), are compared as instants (they were compared as text, so an offset
  * other than Z, or a bound without milliseconds, could leave out a transfer at the very
  * bound), and `to` must come after `from` (an inverted range answered an empty register).
+ * 1.26.0: a JSON body is UTF-8: another charset is 415 UNSUPPORTED_MEDIA_TYPE and bytes
+ * that are not UTF-8 are 400 MALFORMED_JSON; a personal-data value or a recipient's name
+ * that is not well-formed Unicode (a lone surrogate, `\\ud800`) is 400 VALIDATION_FAILED.
+ * Each was recorded, or shown from the read models, with U+FFFD in place of what was sent.
  */
-export const API_VERSION = '1.25.0';
+export const API_VERSION = '1.26.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {
@@ -192,6 +197,23 @@ export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplica
     const coding = request.headers['content-encoding'];
     if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
       throw new ProblemException(415, 'UNSUPPORTED_CONTENT_ENCODING', 'send the body uncompressed, without Content-Encoding');
+    }
+  });
+  // JSON is UTF-8 (RFC 8259 §8.1). Fastify's parser decoded any body as UTF-8 whatever its
+  // charset said, and put U+FFFD in place of bytes that are not UTF-8: a personal-data value
+  // sent in Latin-1, or cut in the middle of a character, was recorded altered, with no error.
+  // Now another charset is 415 and bytes that are not UTF-8 are 400; everything else goes to
+  // Fastify's own parser, with its refusals of __proto__ and constructor.prototype.
+  // (Registered through Nest, so that Nest does not add its own parser at init.)
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: o.config.bodyLimitBytes }, (request, body, done) => {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      done(new ProblemException(415, 'UNSUPPORTED_MEDIA_TYPE', 'JSON is read as UTF-8 (RFC 8259): send charset=utf-8, or no charset'), undefined);
+    } else if (!isUtf8(body)) {
+      done(new ProblemException(400, 'MALFORMED_JSON', 'the body is not valid UTF-8'), undefined);
+    } else {
+      parseJson(request, body.toString('utf8'), done);
     }
   });
   app.useGlobalPipes(ledgerValidationPipe());

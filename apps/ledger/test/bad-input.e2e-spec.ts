@@ -42,6 +42,10 @@ const CASES: BadRequest[] = [
   { name: 'not an instant: publishedAt as an ordinal date', url: '/v1/policy-versions', body: { version: '2027-01', textSha256: 'b'.repeat(64), publishedAt: '2026-329' }, headers: idem, role: 'admin', status: 400, code: 'VALIDATION_FAILED' },
   { name: 'transfers register: a range that ends before it starts', method: 'GET', url: '/v1/transfers?from=2026-11-25&to=2026-11-01', role: 'auditor', status: 400, code: 'VALIDATION_FAILED' },
   { name: 'transfers register: a bound that is not an instant or a date', method: 'GET', url: '/v1/transfers?from=2026-W48', role: 'auditor', status: 400, code: 'VALIDATION_FAILED' },
+  // JSON is UTF-8 (API 1.26.0): each of these was recorded with U+FFFD in place of what was sent
+  { name: 'a charset other than UTF-8', url: '/v1/subjects/u-1/personal-data', body: Buffer.from('{"category":"email-address","source":"subject","value":"Ern\xe9"}', 'latin1'), headers: { ...idem, 'content-type': 'application/json; charset=ISO-8859-1' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+  { name: 'bytes that are not UTF-8', url: '/v1/subjects/u-1/personal-data', body: Buffer.from('{"category":"email-address","source":"subject","value":"Ern\xe9"}', 'latin1'), headers: json, status: 400, code: 'MALFORMED_JSON' },
+  { name: 'a lone surrogate in a personal-data value', url: '/v1/subjects/u-1/personal-data', body: '{"category":"email-address","source":"subject","value":"\\ud800abc"}', headers: json, status: 400, code: 'VALIDATION_FAILED' },
   { name: 'email as subject id', url: '/v1/subjects/alice%40example.kz/consents', body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },
   { name: 'phone as subject id', url: '/v1/subjects/%2B77011234567/consents', body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },
   { name: 'digits-only phone as subject id', url: '/v1/subjects/77011234567/consents', body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },
@@ -100,6 +104,18 @@ describe('bad input: a 4xx problem, and the data directory (events, key vault, r
     const r = await l.call('service', 'POST', '/v1/subjects/alice%40example.kz/consents', grantBody(), idem);
     expect(r.body).toMatchObject({ code: 'INVALID_ID', instance: '/v1/subjects/:subjectId/consents' });
     expect(r.raw).not.toMatch(/alice|example/);
+  });
+
+  it('takes UTF-8, declared or not, and gives back exactly the characters sent (API 1.26.0)', async () => {
+    // Kazakh letters (two bytes each in UTF-8) and a letter outside the BMP (a surrogate pair)
+    const value = 'Әлия Қасымова 𝔸';
+    for (const [i, contentType] of ['application/json', 'application/json; charset=utf-8', 'application/json;charset="UTF-8"'].entries()) {
+      const body = Buffer.from(JSON.stringify({ category: 'email-address', source: 'subject', value: `${value} ${i}` }), 'utf8');
+      const r = await l.call('service', 'POST', '/v1/subjects/u-1/personal-data', body, { 'content-type': contentType, 'idempotency-key': `utf8-round-trip-${i}` });
+      expect(r.status).toBe(201);
+      const view = await l.read('service', '/v1/subjects/u-1');
+      expect(view.body.personalData).toContainEqual(expect.objectContaining({ category: 'email-address', value: { visible: true, value: `${value} ${i}` } }));
+    }
   });
 
   it('names the failing fields, never their values', async () => {

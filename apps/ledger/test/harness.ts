@@ -84,10 +84,11 @@ export async function startLedger(now = '2026-11-25T05:00:00Z', env: NodeJS.Proc
       url,
       headers: {
         ...(role ? { authorization: `Bearer ${KEYS[role]}` } : {}),
-        ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+        ...(body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body) ? { 'content-type': 'application/json' } : {}),
         ...headers,
       },
-      ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+      // a string or a Buffer is sent as it is (bytes a JSON encoder would never write); anything else as JSON
+      ...(body === undefined ? {} : { payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) }),
     });
     let parsed: unknown = null;
     try {

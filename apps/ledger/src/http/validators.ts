@@ -67,6 +67,17 @@ export const IsOpaqueId = (options?: ValidationOptions) => enforcing(
   { pattern: OPAQUE_ID_PATTERN },
 );
 
+/**
+ * Free text that is well-formed Unicode. A lone surrogate (`"\\ud800"` in JSON) cannot be
+ * written as UTF-8: sealed or stored, it would come back as U+FFFD, not as what was sent.
+ */
+/** ES2024's String.prototype.isWellFormed, in every Node the ledger runs on (≥ 20); the project's TypeScript lib is older. */
+type WellFormedCheck = string & { isWellFormed(): boolean };
+export const IsWellFormedText = () => ValidateBy({
+  name: 'isWellFormed',
+  validator: { validate: (v) => typeof v === 'string' && (v as WellFormedCheck).isWellFormed(), defaultMessage: () => '$property must be well-formed Unicode' },
+});
+
 /** A string matching `pattern`, documented as such. */
 export const Matching = (pattern: RegExp, message: string) => enforcing(Matches(pattern, { message }), { pattern });
 

@@ -8,7 +8,7 @@ import type { FastifyError, FastifyReply, FastifyRequest, RawServerDefault } fro
 import { AppModule } from './app.module';
 import type { LedgerConfig } from './config/ledger.config';
 import { clientErrorHandler, type ClientErrorOutcome } from './http/client-error';
-import { ProblemException } from './http/problem';
+import { NO_STORE_HEADERS, ProblemException } from './http/problem';
 import { ALLOWED_METHODS, sendProblem } from './http/problem.filter';
 import { pathPattern } from './http/routes';
 import { ledgerValidationPipe, PATH_PARAMETER_SCHEMAS } from './http/validation';
@@ -132,8 +132,11 @@ export interface CreateAppOptions {
  * that are not UTF-8 are 400 MALFORMED_JSON; a personal-data value or a recipient's name
  * that is not well-formed Unicode (a lone surrogate, `\\ud800`) is 400 VALIDATION_FAILED.
  * Each was recorded, or shown from the read models, with U+FFFD in place of what was sent.
+ * 1.27.0: every answer is `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`
+ * (there was no Cache-Control at all: an answer carrying personal data could be kept by a
+ * cache on the way).
  */
-export const API_VERSION = '1.26.0';
+export const API_VERSION = '1.27.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {
@@ -187,7 +190,8 @@ export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplica
   fastify.addHook('preClose', async () => {
     closing = true;
   });
-  fastify.addHook('onRequest', async () => {
+  fastify.addHook('onRequest', async (_request, reply) => {
+    reply.headers(NO_STORE_HEADERS); // §4.1, §4.6
     if (closing) throw new ProblemException(503, 'SHUTTING_DOWN', 'this instance is shutting down; retry, another will answer');
   });
 

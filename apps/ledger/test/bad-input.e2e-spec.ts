@@ -84,6 +84,7 @@ describe('bad input: a 4xx problem, and the data directory (events, key vault, r
     const r = await l.call(c.role ?? 'service', c.method ?? 'POST', c.url, c.body, c.headers);
     expect(r.status).toBe(c.status);
     expect(String(r.headers['content-type'])).toContain('application/problem+json');
+    expect([r.headers['cache-control'], r.headers['x-content-type-options']]).toEqual(['no-store', 'nosniff']);
     expect(r.body).toMatchObject({ status: c.status, code: c.code, type: expect.stringMatching(/^urn:privacy-ledger:problem:/), title: expect.any(String) });
     expect(l.fingerprint()).toEqual(before);
   });

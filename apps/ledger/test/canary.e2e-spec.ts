@@ -8,14 +8,14 @@ const CANARY_PHONE = '+77017463829';
 
 describe('personal data never leaves in plaintext (canary)', () => {
   let l: Ledger;
-  const responses: { role: string; raw: string }[] = [];
+  const responses: { role: string; raw: string; headers: Record<string, unknown> }[] = [];
 
   beforeAll(async () => {
     l = await startLedger();
     await seedReferenceData(l);
     const record = async (role: 'service' | 'auditor' | 'regulator' | 'admin', method: 'GET' | 'POST', url: string, body?: unknown, headers?: Record<string, string>) => {
       const r = method === 'POST' ? await l.command(role as 'service', url, body, headers) : await l.call(role, 'GET', url, body, headers);
-      responses.push({ role, raw: r.raw });
+      responses.push({ role, raw: r.raw, headers: r.headers });
       return r;
     };
     await record('service', 'POST', '/v1/subjects/u-c/consents', grantBody());
@@ -32,7 +32,8 @@ describe('personal data never leaves in plaintext (canary)', () => {
     await record('service', 'POST', '/v1/subjects/u-c/consent-withdrawals', { purposes: CANARY, receivedOn: '2026-11-25' });
     // every role reads the subject
     for (const role of ['service', 'auditor', 'regulator', 'admin'] as const) {
-      responses.push({ role, raw: (await l.read(role, '/v1/subjects/u-c')).raw });
+      const view = await l.read(role, '/v1/subjects/u-c');
+      responses.push({ role, raw: view.raw, headers: view.headers });
       await record(role, 'GET', '/v1/subjects/u-c/history');
       // as stored, for recomputing the chain: ciphertext only
       await record(role, 'GET', '/v1/subjects/u-c/history?include=stored');
@@ -46,6 +47,14 @@ describe('personal data never leaves in plaintext (canary)', () => {
 
   it('positive control: the service role does see the value, so the scans below can fail', () => {
     expect(responses.some((r) => r.role === 'service' && contains(r.raw, CANARY))).toBe(true);
+  });
+
+  it('is kept by no cache on the way: every answer, value or refusal, is Cache-Control: no-store and nosniff', () => {
+    expect(responses.length).toBeGreaterThan(20);
+    for (const r of responses) {
+      expect(r.headers['cache-control']).toBe('no-store');
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
+    }
   });
 
   it('is not in any file of the data directory (events, WAL, key vault, keys)', () => {

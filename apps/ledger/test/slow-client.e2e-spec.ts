@@ -50,6 +50,7 @@ describe('slow and malformed clients (e2e, real socket)', () => {
     const body = JSON.stringify(grantBody());
     const { reply, ms } = await exchange(post('/v1/subjects/slow-1/consents', body, body.length + 50), body);
     expect(reply.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    expect(reply).toContain('\r\ncache-control: no-store\r\n');
     expect(problemOf(reply)).toEqual(expect.objectContaining({ status: 408, code: 'REQUEST_TIMEOUT', type: 'urn:privacy-ledger:problem:request-timeout' }));
     expect(ms).toBeGreaterThanOrEqual(400);
     expect(ms).toBeLessThan(5_000);

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { problemType } from './problem';
+import { NO_STORE_HEADERS, problemType } from './problem';
 
 /**
  * Errors Node's HTTP server raises before any request exists (its `clientError` event):
@@ -28,7 +28,7 @@ export function clientErrorResponse(errorCode: string | undefined): { outcome: C
     outcome: { status, code },
     response: [
       `HTTP/1.1 ${status} ${title}`, 'Content-Type: application/problem+json', `Content-Length: ${Buffer.byteLength(body)}`,
-      'Connection: close', '', body,
+      ...Object.entries(NO_STORE_HEADERS).map(([name, value]) => `${name}: ${value}`), 'Connection: close', '', body,
     ].join('\r\n'),
   };
 }

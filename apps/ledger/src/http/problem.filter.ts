@@ -2,7 +2,7 @@ import { Catch, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { loggableError, ROOT_LOGGER } from '../infrastructure/logger';
-import { methodNotAllowed, toProblem } from './problem';
+import { methodNotAllowed, NO_STORE_HEADERS, toProblem } from './problem';
 
 /** The Fastify decoration (app.ts) that gives the methods a path of the API takes, or null. */
 export const ALLOWED_METHODS = 'ledgerAllowedMethods';
@@ -30,7 +30,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   const body = route ? { ...problem, instance: route } : problem;
   if (problem.status === 401) void reply.header('www-authenticate', 'Bearer realm="privacy-ledger"');
   if (problem.status === 503) void reply.header('retry-after', '1');
-  void reply.status(problem.status).header('content-type', 'application/problem+json').send(body);
+  void reply.status(problem.status).headers(NO_STORE_HEADERS).header('content-type', 'application/problem+json').send(body);
 }
 
 /**

@@ -38,6 +38,13 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/**
+ * On every answer: answers carry personal data (to the service role), registers and
+ * refusals, so no cache between the ledger and its caller may keep a copy (RFC 9111
+ * §5.2.2.5), and no client may read an answer as another type than the one it says.
+ */
+export const NO_STORE_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
+
 export const problemType = (code: string) => `urn:privacy-ledger:problem:${code.toLowerCase().replaceAll('_', '-')}`;
 
 function problem(status: number, code: string, detail: string | undefined, extensions: Record<string, unknown> = {}): Problem {

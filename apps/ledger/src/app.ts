@@ -8,6 +8,7 @@ import type { FastifyError, FastifyReply, FastifyRequest, RawServerDefault } fro
 import { AppModule } from './app.module';
 import type { LedgerConfig } from './config/ledger.config';
 import { clientErrorHandler, type ClientErrorOutcome } from './http/client-error';
+import { loggableCorrelationId } from './http/command-context';
 import { NO_STORE_HEADERS, ProblemException } from './http/problem';
 import { ALLOWED_METHODS, sendProblem } from './http/problem.filter';
 import { pathPattern } from './http/routes';
@@ -178,7 +179,7 @@ export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplica
     o.logger.info({
       method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode,
       ms: Math.round(reply.elapsedTime), caller: principal ? `${principal.role}:${principal.name}` : null,
-      correlationId: request.headers['x-correlation-id'] ?? null,
+      correlationId: loggableCorrelationId(request.headers['x-correlation-id']),
     }, 'request');
   });
 

@@ -30,6 +30,9 @@ describe('personal data never leaves in plaintext (canary)', () => {
     await record('service', 'POST', `/v1/subjects/${encodeURIComponent(CANARY_PHONE)}/consents`, grantBody());
     await record('service', 'POST', '/v1/subjects/u-c/personal-data', { category: 'other', source: 'subject', value: `${CANARY}${'x'.repeat(20_000)}` });
     await record('service', 'POST', '/v1/subjects/u-c/consent-withdrawals', { purposes: CANARY, receivedOn: '2026-11-25' });
+    // a header is anything a client typed: X-Correlation-Id is logged only when it has the shape commands accept
+    await record('auditor', 'GET', '/v1/subjects/u-c', undefined, { 'x-correlation-id': CANARY });
+    await record('service', 'POST', '/v1/subjects/u-c/obligations', { obligationId: 'o-c', kind: 'invoice' }, { 'x-correlation-id': CANARY_PHONE });
     // every role reads the subject
     for (const role of ['service', 'auditor', 'regulator', 'admin'] as const) {
       const view = await l.read(role, '/v1/subjects/u-c');

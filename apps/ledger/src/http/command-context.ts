@@ -14,11 +14,18 @@ export interface CommandContext {
   readonly request: { readonly route: string; readonly params: unknown; readonly body: unknown };
 }
 
+const single = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 const CORRELATION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-const ETAG = /^(?:W\/)?"(\d{1,19})"$/;
 
-const single = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+/** The X-Correlation-Id to log for a request: as sent when it has the shape commands accept, else `invalid` (a header is anything a client typed). */
+export const loggableCorrelationId = (header: string | string[] | undefined): string | null => {
+  const value = single(header);
+  return value === undefined ? null : CORRELATION_ID.test(value) ? value : 'invalid';
+};
+
+const ETAG = /^(?:W\/)?"(\d{1,19})"$/;
 
 /**
  * `Idempotency-Key` is required on every command: a retry with the same key returns the

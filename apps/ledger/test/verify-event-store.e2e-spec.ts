@@ -1,4 +1,7 @@
 import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyEventStoreCommand } from '../../ledger-cli/src/verify-event-store';
 import { grantBody, seedReferenceData, startLedger } from './harness';
@@ -44,4 +47,22 @@ describe('verify-event-store (CLI command, e2e)', () => {
     expect([...broken.log, ...broken.out].join('\n')).not.toContain('@example.kz');
     await l.close();
   });
+
+  it('refuses a data directory with no store, exit 66, and creates nothing there (it verified a store it had just created)', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'ledger-cli-'));
+    try {
+      const dir = join(parent, 'not-the-data-directory');
+      for (const [command, missing] of [['verify-event-store', 'event store'], ['rebuild-read-models', 'event store'], ['rotate-kek', 'key vault']] as const) {
+        const run = spawnSync(process.execPath, ['-r', '@swc-node/register', join(__dirname, '../../ledger-cli/src/main.ts'), command], {
+          cwd: join(__dirname, '../../..'), env: { ...process.env, LEDGER_DATA_DIR: dir }, encoding: 'utf8',
+        });
+        expect({ command, status: run.status, stderr: run.stderr.trim() })
+          .toEqual({ command, status: 66, stderr: `no ${missing} at ${join(dir, missing === 'event store' ? 'events.db' : 'keyvault.db')}: set LEDGER_DATA_DIR to the data directory of the service` });
+        expect(run.stdout).toBe('');
+      }
+      expect(readdirSync(parent)).toEqual([]);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

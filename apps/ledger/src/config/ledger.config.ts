@@ -167,8 +167,11 @@ function embeddedApiKeys(dataDir: string): { keys: ApiKey[]; file: string } {
   return { keys: checkApiKeys(ROLES.map((role) => ({ name: `local-${role}`, role, secret: stored?.[role] as string })), file), file };
 }
 
+/** LEDGER_DATA_DIR as an absolute path (default ./data). */
+export const dataDirOf = (env: NodeJS.ProcessEnv = process.env): string => resolve(env.LEDGER_DATA_DIR ?? 'data');
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
-  const dataDir = resolve(env.LEDGER_DATA_DIR ?? 'data');
+  const dataDir = dataDirOf(env);
   mkdirSync(dataDir, { recursive: true });
   const configured = env.LEDGER_API_KEYS ? parseApiKeys(env.LEDGER_API_KEYS) : null;
   const embedded = configured ? null : embeddedApiKeys(dataDir);

@@ -19,7 +19,8 @@ export interface VerifyOptions {
 export async function verifyEventStoreCommand(o: VerifyOptions): Promise<StoreVerification> {
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const out = o.out ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const store = new SqliteEventStore({ filename: join(o.config.dataDir, 'events.db'), clock: () => new Date() });
+  // read-only: it changes nothing, and runs on a copy the auditor may only read
+  const store = new SqliteEventStore({ filename: join(o.config.dataDir, 'events.db'), clock: () => new Date(), readonly: true });
   const started = performance.now();
   let lastReport = started;
   try {

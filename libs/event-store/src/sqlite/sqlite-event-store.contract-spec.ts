@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { verifyChain } from '../hash-chain';
+import { verifyStore } from '../verify-store';
 import { WrongExpectedVersionError, type AppendResult } from '../event-store.port';
 import { SqliteEventStore } from './sqlite-event-store';
 
@@ -45,6 +46,27 @@ describe('SqliteEventStore specifics', () => {
     expect(single.commits).toBe(64);
     await store.close();
     await single.close();
+  });
+
+  it('opens an existing store read-only: it reads and verifies, refuses appends, and changes no byte of the file', async () => {
+    const file = join(dir, 'read-only.db');
+    const writer = new SqliteEventStore({ filename: file, clock });
+    await writer.append('s-1', [{ type: 'T', data: { a: 1 }, metadata: meta(randomUUID()) }, { type: 'T', data: { a: 2 }, metadata: meta(randomUUID()) }], { expectedState: 'no_stream' });
+    await writer.close(); // checkpoints the WAL into the file
+    const before = readFileSync(file);
+    const reader = new SqliteEventStore({ filename: file, clock, readonly: true });
+    expect((await reader.readStream('s-1')).map((e) => e.data)).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(await verifyStore(reader)).toMatchObject({ events: 2, breaks: [] });
+    await expect(reader.append('s-1', [{ type: 'T', data: {}, metadata: meta(randomUUID()) }], { expectedState: 1n })).rejects.toThrow('event store is open read-only');
+    await reader.close();
+    expect(readFileSync(file).equals(before)).toBe(true);
+    // nothing is created where there is no store, and a file that is no store is named as such
+    expect(() => new SqliteEventStore({ filename: join(dir, 'missing.db'), clock, readonly: true })).toThrow();
+    expect(existsSync(join(dir, 'missing.db'))).toBe(false);
+    const other = new Database(join(dir, 'other.db'));
+    other.exec('CREATE TABLE t (x)');
+    other.close();
+    expect(() => new SqliteEventStore({ filename: join(dir, 'other.db'), clock, readonly: true })).toThrow(/is not an event store of the ledger/);
   });
 
   it('refuses to update or delete a stored event', async () => {

@@ -21,6 +21,11 @@ export interface SqliteEventStoreOptions {
   readonly maxBatch?: number;
   /** how often a live subscription looks for events written by another process */
   readonly pollIntervalMs?: number;
+  /**
+   * Open an existing store without writing to it (an auditor's copy, a file this process
+   * may only read): nothing is created, no setting is changed, appends are refused.
+   */
+  readonly readonly?: boolean;
 }
 
 type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
@@ -101,11 +106,31 @@ export class SqliteEventStore implements EventStore {
   private knownDataVersion = -1;
 
   constructor(private readonly options: SqliteEventStoreOptions) {
-    this.db = new Database(options.filename);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db = new Database(options.filename, options.readonly ? { readonly: true, fileMustExist: true } : {});
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    if (options.readonly) {
+      let tables: string[];
+      try {
+        tables = this.db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'events'").pluck().all();
+      } catch (error) {
+        this.db.close();
+        // A WAL-mode file is read through its -shm index, which the reader creates beside
+        // it when it is missing: a file alone in a directory this process cannot write
+        // cannot be read (better-sqlite3 takes no `immutable` URI).
+        if ((error as { code?: string }).code === 'SQLITE_READONLY_DIRECTORY') {
+          throw new Error(`cannot read ${options.filename}: SQLite needs to create its -shm file beside it; copy the store (events.db, and events.db-wal if there is one) into a directory this user can write`);
+        }
+        throw error;
+      }
+      if (tables.length === 0) {
+        this.db.close();
+        throw new Error(`${options.filename} is not an event store of the ledger (it has no events table)`);
+      }
+    } else {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      this.db.exec(SCHEMA);
+    }
     this.appended.setMaxListeners(0);
     this.stmt = {
       head: this.db.prepare('SELECT revision, metadata FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
@@ -128,6 +153,7 @@ export class SqliteEventStore implements EventStore {
 
   append(streamId: string, events: readonly EventToAppend[], options: { expectedState: StreamState }): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('event store is closed'));
+    if (this.options.readonly) return Promise.reject(new Error('event store is open read-only'));
     if (events.length === 0) return Promise.reject(new RangeError('nothing to append'));
     return new Promise((resolve, reject) => {
       this.queue.push({ streamId, events, expectedState: options.expectedState, resolve, reject });

@@ -131,7 +131,7 @@ export interface CreateAppOptions {
  * bound), and `to` must come after `from` (an inverted range answered an empty register).
  * 1.26.0: a JSON body is UTF-8: another charset is 415 UNSUPPORTED_MEDIA_TYPE and bytes
  * that are not UTF-8 are 400 MALFORMED_JSON; a personal-data value or a recipient's name
- * that is not well-formed Unicode (a lone surrogate, `\\ud800`) is 400 VALIDATION_FAILED.
+ * that is not well-formed Unicode (a lone surrogate, `\ud800`) is 400 VALIDATION_FAILED.
  * Each was recorded, or shown from the read models, with U+FFFD in place of what was sent.
  * 1.27.0: every answer is `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`
  * (there was no Cache-Control at all: an answer carrying personal data could be kept by a

@@ -68,7 +68,7 @@ export const IsOpaqueId = (options?: ValidationOptions) => enforcing(
 );
 
 /**
- * Free text that is well-formed Unicode. A lone surrogate (`"\\ud800"` in JSON) cannot be
+ * Free text that is well-formed Unicode. A lone surrogate (`"\ud800"` in JSON) cannot be
  * written as UTF-8: sealed or stored, it would come back as U+FFFD, not as what was sent.
  */
 /** ES2024's String.prototype.isWellFormed, in every Node the ledger runs on (≥ 20); the project's TypeScript lib is older. */

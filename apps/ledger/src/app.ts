@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import { createServer, type RequestListener } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -9,6 +8,7 @@ import { AppModule } from './app.module';
 import type { LedgerConfig } from './config/ledger.config';
 import { clientErrorHandler, type ClientErrorOutcome } from './http/client-error';
 import { loggableCorrelationId } from './http/command-context';
+import { utf8JsonParser } from './http/json-body';
 import { NO_STORE_HEADERS, ProblemException } from './http/problem';
 import { ALLOWED_METHODS, sendProblem } from './http/problem.filter';
 import { pathPattern } from './http/routes';
@@ -136,8 +136,10 @@ export interface CreateAppOptions {
  * 1.27.0: every answer is `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`
  * (there was no Cache-Control at all: an answer carrying personal data could be kept by a
  * cache on the way).
+ * 1.28.0: a body nested deeper than 16 levels is 400 BODY_TOO_DEEP; thousands of levels
+ * (within the size limit) overflowed the validator's stack, a 500.
  */
-export const API_VERSION = '1.27.0';
+export const API_VERSION = '1.28.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {
@@ -204,23 +206,9 @@ export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplica
       throw new ProblemException(415, 'UNSUPPORTED_CONTENT_ENCODING', 'send the body uncompressed, without Content-Encoding');
     }
   });
-  // JSON is UTF-8 (RFC 8259 §8.1). Fastify's parser decoded any body as UTF-8 whatever its
-  // charset said, and put U+FFFD in place of bytes that are not UTF-8: a personal-data value
-  // sent in Latin-1, or cut in the middle of a character, was recorded altered, with no error.
-  // Now another charset is 415 and bytes that are not UTF-8 are 400; everything else goes to
-  // Fastify's own parser, with its refusals of __proto__ and constructor.prototype.
-  // (Registered through Nest, so that Nest does not add its own parser at init.)
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: o.config.bodyLimitBytes }, (request, body, done) => {
-    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      done(new ProblemException(415, 'UNSUPPORTED_MEDIA_TYPE', 'JSON is read as UTF-8 (RFC 8259): send charset=utf-8, or no charset'), undefined);
-    } else if (!isUtf8(body)) {
-      done(new ProblemException(400, 'MALFORMED_JSON', 'the body is not valid UTF-8'), undefined);
-    } else {
-      parseJson(request, body.toString('utf8'), done);
-    }
-  });
+  // UTF-8 only, never deeper than MAX_BODY_DEPTH (http/json-body.ts); registered through
+  // Nest, so that Nest does not add a parser of its own at init
+  app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: o.config.bodyLimitBytes }, utf8JsonParser(fastify));
   app.useGlobalPipes(ledgerValidationPipe());
   const document = SwaggerModule.createDocument(
     app,

@@ -46,6 +46,9 @@ const CASES: BadRequest[] = [
   { name: 'a charset other than UTF-8', url: '/v1/subjects/u-1/personal-data', body: Buffer.from('{"category":"email-address","source":"subject","value":"Ern\xe9"}', 'latin1'), headers: { ...idem, 'content-type': 'application/json; charset=ISO-8859-1' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
   { name: 'bytes that are not UTF-8', url: '/v1/subjects/u-1/personal-data', body: Buffer.from('{"category":"email-address","source":"subject","value":"Ern\xe9"}', 'latin1'), headers: json, status: 400, code: 'MALFORMED_JSON' },
   { name: 'a lone surrogate in a personal-data value', url: '/v1/subjects/u-1/personal-data', body: '{"category":"email-address","source":"subject","value":"\\ud800abc"}', headers: json, status: 400, code: 'VALIDATION_FAILED' },
+  // nested thousands deep within the size limit, it overflowed the validator's stack: a 500 (API 1.28.0)
+  { name: 'a body nested 7,000 deep', url: '/v1/subjects/u-1/consents', body: JSON.stringify(grantBody()).replace('"purposes":["service-provision"]', `"purposes":${'['.repeat(7000)}${']'.repeat(7000)}`), headers: json, status: 400, code: 'BODY_TOO_DEEP' },
+  { name: 'a body nested 17 deep', url: '/v1/subjects/u-1/obligations', body: `{"obligationId":"o-d","kind":"invoice","x":${'{"a":'.repeat(16)}1${'}'.repeat(16)}}`, headers: json, status: 400, code: 'BODY_TOO_DEEP' },
   { name: 'email as subject id', url: '/v1/subjects/alice%40example.kz/consents', body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },
   { name: 'phone as subject id', url: '/v1/subjects/%2B77011234567/consents', body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },
   { name: 'digits-only phone as subject id', url: '/v1/subjects/77011234567/consents', body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },

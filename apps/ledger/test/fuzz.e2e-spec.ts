@@ -30,6 +30,15 @@ const openapi = JSON.parse(readFileSync(join(__dirname, '../../../docs/openapi.j
 };
 const resolve = (s: Schema): Schema => (s.$ref ? openapi.components.schemas[s.$ref.split('/').at(-1)!]! : s);
 
+/**
+ * A path parameter, percent-encoded. A segment of dots alone (`.`, `..`, or `%2E`) cannot
+ * be sent through `inject`: it resolves dot segments as URLs do, so
+ * `/v1/subjects/./consents` reaches `/v1/subjects/consents`, another resource, which
+ * answers 405 (FUZZ_SEED=2561 found it). Sent as is over a socket, the ledger refuses it
+ * 400 INVALID_ID (checked with `curl --path-as-is`); here it is sent as `_` instead.
+ */
+const pathSegment = (value: string) => encodeURIComponent(/^\.+$/.test(value) ? '_' : value);
+
 const SUBJECT = 'fz-1';
 /** path parameters: mostly ones that exist, sometimes anything at all */
 const PARAMS: Record<string, fc.Arbitrary<string>> = {
@@ -119,7 +128,7 @@ const COMMANDS = Object.entries(openapi.paths).flatMap(([path, ops]) => (ops.pos
 
 const request = (route: (typeof COMMANDS)[number]) => fc.record({
   url: fc.record(Object.fromEntries([...route.path.matchAll(/\{(\w+)\}/g)].map(([, p]) => [p!, PARAMS[p!] ?? fc.string()])))
-    .map((params) => route.path.replace(/\{(\w+)\}/g, (_, p: string) => encodeURIComponent(params[p] as string))),
+    .map((params) => route.path.replace(/\{(\w+)\}/g, (_, p: string) => pathSegment(params[p] as string))),
   body: route.schema
     ? fc.oneof({ weight: 5, arbitrary: nearlyRight(resolve(route.schema)) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) })
     : fc.oneof(fc.constant({}), fc.jsonValue({ maxDepth: 2 })),
@@ -192,7 +201,7 @@ const QUERIES = Object.entries(openapi.paths).flatMap(([path, ops]) => (ops.get 
 
 const queryRequest = (route: (typeof QUERIES)[number]) => fc.record({
   url: fc.record(Object.fromEntries([...route.path.matchAll(/\{(\w+)\}/g)].map(([, p]) => [p!, PARAMS[p!] ?? fc.string()])))
-    .map((params) => route.path.replace(/\{(\w+)\}/g, (_, p: string) => encodeURIComponent(params[p] as string))),
+    .map((params) => route.path.replace(/\{(\w+)\}/g, (_, p: string) => pathSegment(params[p] as string))),
   query: fc.record(Object.fromEntries(route.query.map((p) => [p.name, fc.oneof(
     { weight: 6, arbitrary: QUERY_PARAMS[p.name] ?? valid(p.schema).map(String) },
     { weight: 1, arbitrary: hostile.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))) },

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { SqliteEventStore } from '@ledger/event-store';
 import { Projector } from './projector';
-import { ReadModelQueries, type Page, type SubjectFilter } from './queries';
+import { InvalidCursorError, ReadModelQueries, type Page, type SubjectFilter } from './queries';
 import type { ReadModelDatabase } from './database';
 import type { ReadModelTables, SubjectRow } from './schema';
 import { writeHistory } from './testing/history';
@@ -60,6 +60,22 @@ describe.each(readModelTargets().map((t) => [t.name, t] as const))('register que
     expect(crossBorder.length).toBeLessThan(all.length);
     const { rows } = await pageThrough((cursor) => queries.transfers({ limit: 3, crossBorder: true, ...(cursor ? { cursor } : {}) }));
     expect(rows.map((r) => String(r.position))).toEqual(crossBorder.map((r) => String(r.position)));
+  });
+
+  it('refuses a cursor the client changed, before it reaches SQL (PostgreSQL answered each with an error: a 500)', async () => {
+    const cursor = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    const tampered = [
+      () => queries.transfers({ limit: 3, cursor: cursor(['abc']) }), // a position that is no number
+      () => queries.transfers({ limit: 3, cursor: cursor(['9223372036854775808']) }), // beyond bigint
+      () => queries.transfers({ limit: 3, cursor: cursor([12]) }), // a number: cursors hold strings
+      () => queries.consents({ limit: 3, cursor: cursor(['a\u0000b', 'marketing']) }), // NUL in text
+      () => queries.consents({ limit: 3, cursor: cursor(['x'.repeat(257), 'marketing']) }),
+      () => queries.consents({ limit: 3, cursor: cursor([5, 'marketing']) }),
+      () => queries.subjects({ limit: 3, cursor: cursor(['a', 'b']) }), // another register's arity
+    ];
+    for (const query of tampered) await expect(query()).rejects.toBeInstanceOf(InvalidCursorError);
+    // the largest position there can be is still a cursor
+    expect((await queries.transfers({ limit: 3, cursor: cursor(['9223372036854775807']) })).items).toEqual([]);
   });
 
   it('pages through the erasure queue by due date', async () => {

@@ -12,15 +12,33 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
-/** Opaque keyset cursors: the sort key of the last row, base64url JSON. */
-export const encodeCursor = (key: readonly (string | number)[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
-export function decodeCursor(cursor: string | undefined, arity: number): (string | number)[] | null {
+/** Opaque keyset cursors: the sort key of the last row, base64url JSON of strings. */
+export const encodeCursor = (key: readonly string[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+/** What each slot of a cursor holds: a text column's value, or a global position (bigint). */
+export type CursorSlot = 'text' | 'position';
+const POSITION = /^(0|[1-9]\d{0,18})$/;
+const MAX_POSITION = 9_223_372_036_854_775_807n; // PostgreSQL's bigint
+
+/**
+ * The sort key a cursor carries, checked slot by slot before it reaches SQL: a cursor comes
+ * back from the client, who may have changed it. PostgreSQL refused what SQLite compared
+ * anyway — a position that is no number, or beyond bigint; a text holding NUL — and each
+ * was a 500; now each is InvalidCursorError (400 INVALID_CURSOR) on both engines.
+ */
+export function decodeCursor(cursor: string | undefined, slots: readonly CursorSlot[]): string[] | null {
   if (!cursor) return null;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === 'string' || typeof k === 'number')) return key;
+    if (Array.isArray(key) && key.length === slots.length && key.every((k, i) => validSlot(k, slots[i]!))) return key as string[];
   } catch { /* fall through */ }
   throw new InvalidCursorError();
+}
+
+function validSlot(value: unknown, slot: CursorSlot): boolean {
+  if (typeof value !== 'string') return false;
+  if (slot === 'position') return POSITION.test(value) && BigInt(value) <= MAX_POSITION;
+  return value.length <= 256 && !value.includes('\u0000');
 }
 export class InvalidCursorError extends Error {
   constructor() {
@@ -30,7 +48,7 @@ export class InvalidCursorError extends Error {
 }
 
 /** `(a, b) > (x, y)` spelled portably. */
-function after<T extends keyof ReadModelTables>(eb: ExpressionBuilder<ReadModelTables, T>, columns: string[], key: (string | number)[]) {
+function after<T extends keyof ReadModelTables>(eb: ExpressionBuilder<ReadModelTables, T>, columns: string[], key: string[]) {
   const ref = (c: string) => eb.ref(c as never);
   const ors = columns.map((c, i) =>
     eb.and([...columns.slice(0, i).map((p, j) => eb(ref(p), '=', key[j] as never)), eb(ref(c), '>', key[i] as never)]));
@@ -51,7 +69,7 @@ function literalLimit(limit: number): RawBuilder<number> {
 /** A page query's LIMIT: one row more than the page, to learn whether another follows. */
 const fetchLimit = (pageSize: number) => literalLimit(pageSize + 1);
 
-function page<T>(rows: T[], limit: number, keyOf: (row: T) => (string | number)[]): Page<T> {
+function page<T>(rows: T[], limit: number, keyOf: (row: T) => string[]): Page<T> {
   const items = rows.slice(0, limit);
   return { items, nextCursor: rows.length > limit ? encodeCursor(keyOf(items.at(-1)!)) : null };
 }
@@ -156,7 +174,7 @@ export class ReadModelQueries {
   }
 
   async consents(f: ConsentFilter): Promise<Page<ConsentRow>> {
-    const key = decodeCursor(f.cursor, 2);
+    const key = decodeCursor(f.cursor, ['text', 'text']);
     let q = this.db.selectFrom('rm_consents').selectAll();
     if (f.subjectId) q = q.where('subject_id', '=', f.subjectId);
     if (f.purpose) q = q.where('purpose', '=', f.purpose);
@@ -176,7 +194,7 @@ export class ReadModelQueries {
   /** `overdue` is a scheduled erasure whose due date is before `today` (Kazakhstan date). */
   async erasures(f: ErasureFilter, today: string): Promise<Page<ErasureRow>> {
     // `overdue` is a flag over the open stages, not a stage of its own
-    const key = decodeCursor(f.cursor, 2);
+    const key = decodeCursor(f.cursor, ['text', 'text']);
     let q = this.db.selectFrom('rm_erasures').selectAll();
     if (f.subjectId) q = q.where('subject_id', '=', f.subjectId);
     if (f.reason) q = q.where('reason', '=', f.reason);
@@ -194,7 +212,7 @@ export class ReadModelQueries {
   }
 
   async transfers(f: TransferFilter): Promise<Page<TransferRow>> {
-    const key = decodeCursor(f.cursor, 1);
+    const key = decodeCursor(f.cursor, ['position']);
     let q = this.db.selectFrom('rm_transfers').selectAll();
     if (f.subjectId) q = q.where('subject_id', '=', f.subjectId);
     if (f.recipientId) q = q.where('recipient_id', '=', f.recipientId);
@@ -205,13 +223,13 @@ export class ReadModelQueries {
     if (f.form) q = q.where('form', '=', f.form);
     if (f.from) q = q.where('transferred_at', '>=', f.from);
     if (f.to) q = q.where('transferred_at', '<', f.to);
-    if (key) q = q.where('position', '>', String(key[0]));
+    if (key) q = q.where('position', '>', key[0]!);
     const rows = await q.orderBy('position').limit(fetchLimit(f.limit)).execute();
     return page(rows, f.limit, (r) => [pos(r.position)]);
   }
 
   async retention(f: RetentionFilter): Promise<Page<SubjectRow>> {
-    const key = decodeCursor(f.cursor, 2);
+    const key = decodeCursor(f.cursor, ['text', 'text']);
     let q = this.db.selectFrom('rm_subjects').selectAll().where('retention_ends_on', 'is not', null);
     if (f.endsBefore) q = q.where('retention_ends_on', '<', f.endsBefore);
     if (key) q = q.where((eb) => after(eb, ['retention_ends_on', 'subject_id'], key));
@@ -224,13 +242,13 @@ export class ReadModelQueries {
    * partial indexes of their own (migration 004).
    */
   async subjects(f: SubjectFilter): Promise<Page<SubjectRow>> {
-    const key = decodeCursor(f.cursor, 1);
+    const key = decodeCursor(f.cursor, ['text']);
     let q = this.db.selectFrom('rm_subjects').selectAll();
     if (f.restricted !== undefined) q = q.where('restricted', '=', f.restricted ? 1 : 0);
     if (f.status) q = q.where('status', '=', f.status);
     if (f.agreementState) q = q.where('agreement_state', '=', f.agreementState);
     if (f.policyVersion) q = q.where('policy_version', '=', f.policyVersion);
-    if (key) q = q.where('subject_id', '>', String(key[0]));
+    if (key) q = q.where('subject_id', '>', key[0]!);
     const rows = await q.orderBy('subject_id').limit(fetchLimit(f.limit)).execute();
     return page(rows, f.limit, (r) => [r.subject_id]);
   }
@@ -240,20 +258,20 @@ export class ReadModelQueries {
   }
 
   async policyAcceptances(version: string, cursor: string | undefined, limit: number): Promise<Page<PolicyAcceptanceRow>> {
-    const key = decodeCursor(cursor, 1);
+    const key = decodeCursor(cursor, ['text']);
     let q = this.db.selectFrom('rm_policy_acceptances').selectAll().where('policy_version', '=', version);
-    if (key) q = q.where('subject_id', '>', String(key[0]));
+    if (key) q = q.where('subject_id', '>', key[0]!);
     const rows = await q.orderBy('subject_id').limit(fetchLimit(limit)).execute();
     return page(rows, limit, (r) => [r.subject_id]);
   }
 
   /** Recipients with their agreements (§4.4), read as one: an agreement ended meanwhile shows ended or not at all. */
   async recipients(cursor: string | undefined, limit: number, only?: string): Promise<Page<RecipientRow & { agreements: RecipientAgreementRow[] }>> {
-    const key = decodeCursor(cursor, 1);
+    const key = decodeCursor(cursor, ['text']);
     return this.asOne(async (db) => {
       let q = db.selectFrom('rm_recipients').selectAll();
       if (only) q = q.where('recipient_id', '=', only);
-      if (key) q = q.where('recipient_id', '>', String(key[0]));
+      if (key) q = q.where('recipient_id', '>', key[0]!);
       const rows = await q.orderBy('recipient_id').limit(fetchLimit(limit)).execute();
       const ids = rows.map((r) => r.recipient_id);
       const agreements = ids.length === 0 ? [] : await db.selectFrom('rm_recipient_agreements').selectAll()

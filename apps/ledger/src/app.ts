@@ -138,8 +138,11 @@ export interface CreateAppOptions {
  * cache on the way).
  * 1.28.0: a body nested deeper than 16 levels is 400 BODY_TOO_DEEP; thousands of levels
  * (within the size limit) overflowed the validator's stack, a 500.
+ * 1.29.0: a recipient's name is plain text: a control character (NUL, a line break…) is
+ * 400 VALIDATION_FAILED. A NUL was recorded, and stopped the PostgreSQL read-model
+ * projector on that event for good (the projector now writes NUL there as U+FFFD).
  */
-export const API_VERSION = '1.28.0';
+export const API_VERSION = '1.29.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

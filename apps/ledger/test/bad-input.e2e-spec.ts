@@ -49,6 +49,10 @@ const CASES: BadRequest[] = [
   // nested thousands deep within the size limit, it overflowed the validator's stack: a 500 (API 1.28.0)
   { name: 'a body nested 7,000 deep', url: '/v1/subjects/u-1/consents', body: JSON.stringify(grantBody()).replace('"purposes":["service-provision"]', `"purposes":${'['.repeat(7000)}${']'.repeat(7000)}`), headers: json, status: 400, code: 'BODY_TOO_DEEP' },
   { name: 'a body nested 17 deep', url: '/v1/subjects/u-1/obligations', body: `{"obligationId":"o-d","kind":"invoice","x":${'{"a":'.repeat(16)}1${'}'.repeat(16)}}`, headers: json, status: 400, code: 'BODY_TOO_DEEP' },
+  // a NUL stopped the PostgreSQL projector on that event for good (API 1.29.0)
+  ...['Acme\u0000Corp', 'Acme\nCorp', 'Acme\u0085Corp'].map((name, i): BadRequest => ({
+    name: `a control character in a recipient's name (${i + 1})`, url: '/v1/recipients', body: { recipientId: `ctl-${i}`, name, kind: 'partner', country: 'KZ' }, headers: idem, role: 'admin', status: 400, code: 'VALIDATION_FAILED',
+  })),
   { name: 'email as subject id', url: '/v1/subjects/alice%40example.kz/consents', body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },
   { name: 'phone as subject id', url: '/v1/subjects/%2B77011234567/consents', body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },
   { name: 'digits-only phone as subject id', url: '/v1/subjects/77011234567/consents', body: grantBody(), headers: idem, status: 400, code: 'INVALID_ID' },

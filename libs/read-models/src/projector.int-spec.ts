@@ -84,6 +84,23 @@ describe.each(readModelTargets())('read-model projections on $name', (target) =>
     await store.close();
   });
 
+  it('projects a recipient whose name holds NUL, as an older build could store it, and goes on (PostgreSQL stopped on it for good)', async () => {
+    const store = memoryStore();
+    const id = 'ffffffff-0000-7000-8000-000000000001';
+    await store.append('recipient-nul-corp', [{
+      type: 'RecipientRegistered', data: { recipientId: 'nul-corp', name: 'Acme\u0000Corp', kind: 'partner', country: 'KZ' },
+      metadata: { eventId: id, schemaVersion: 1, occurredAt: '2026-11-25T06:00:00.000Z', actor: 't', correlationId: id, causationId: id, idempotencyKey: null },
+    }], { expectedState: 'no_stream' });
+    await writeHistory(store, 50, 11);
+    const rm = await fresh();
+    const projector = new Projector(store, rm, { clock });
+    expect(await projector.catchUp()).toBe(Number(await store.headPosition()));
+    const name = (await dumpTables(rm)).rm_recipients!.find((r) => r.recipient_id === 'nul-corp')!.name;
+    // PostgreSQL's text cannot hold NUL: it is written as U+FFFD there; SQLite keeps it
+    expect(name).toBe(target.name === 'postgresql' ? 'Acme\ufffdCorp' : 'Acme\u0000Corp');
+    await store.close();
+  });
+
   it('re-applying events is harmless: a second projector over the same tables changes nothing', async () => {
     const store = memoryStore();
     await writeHistory(store, 300, 3);

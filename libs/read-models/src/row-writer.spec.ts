@@ -23,6 +23,17 @@ describe('RowWriter', () => {
     expect(queries.flatMap((q) => q.parameters)).toEqual(rows(200).flatMap((r) => [r.id, r.a, r.b]));
   });
 
+  it('PostgreSQL: binds NUL as U+FFFD (its text cannot hold NUL); SQLite binds every value as it is', async () => {
+    const nul = [{ id: 'k\u0000', a: 'x\u0000y\u0000', b: 7 }];
+    const pg = capture();
+    await RowWriter.postgres().upsert(pg.executor, 't', ['id'], nul);
+    await RowWriter.postgres().delete(pg.executor, 't', ['id'], [{ id: 'k\u0000' }]);
+    expect(pg.queries.map((q) => q.parameters)).toEqual([['k\ufffd', 'x\ufffdy\ufffd', 7], ['k\ufffd']]);
+    const lite = capture();
+    await RowWriter.sqlite().upsert(lite.executor, 't', ['id'], nul);
+    expect(lite.queries[0]!.parameters).toEqual(['k\u0000', 'x\u0000y\u0000', 7]);
+  });
+
   it('PostgreSQL: as many rows per statement as allowed, numbered placeholders', async () => {
     const { queries, executor } = capture();
     await RowWriter.postgres().upsert(executor, 't', ['id', 'a'], rows(1001));

@@ -23,6 +23,8 @@ export class RowWriter {
     private readonly placeholder: (i: number) => string,
     private readonly maxParameters: number,
     private readonly rowsPerStatement: (rows: number, max: number) => number,
+    /** what a value is bound as, where the engine needs it changed */
+    private readonly bind?: (value: unknown) => unknown,
   ) {}
 
   static sqlite(): RowWriter {
@@ -30,8 +32,14 @@ export class RowWriter {
     return new RowWriter(() => '?', 32_000, (rows, max) => Math.min(max, rows >= 64 ? 64 : 2 ** Math.floor(Math.log2(rows))));
   }
 
+  /**
+   * PostgreSQL's text cannot hold NUL: a value with one failed its batch, and the projector
+   * stopped on that event for good (events are immutable; a name was accepted with a NUL
+   * before HTTP 1.29.0, and an older build's store may hold one). NUL is written as U+FFFD,
+   * so every event projects; SQLite keeps the value as it is.
+   */
   static postgres(): RowWriter {
-    return new RowWriter((i) => `$${i + 1}`, 60_000, (rows, max) => Math.min(rows, max, 1000));
+    return new RowWriter((i) => `$${i + 1}`, 60_000, (rows, max) => Math.min(rows, max, 1000), withoutNul);
   }
 
   /** Inserts `rows` into `table`, replacing the row with the same primary key. */
@@ -43,9 +51,10 @@ export class RowWriter {
       const n = this.rowsPerStatement(rows.length - at, max);
       const params: unknown[] = new Array(n * columns.length);
       let p = 0;
+      const bind = this.bind;
       for (let r = at; r < at + n; r++) {
         const row = rows[r] as Record<string, unknown>;
-        for (const c of columns) params[p++] = row[c];
+        for (const c of columns) params[p++] = bind === undefined ? row[c] : bind(row[c]);
       }
       await executor.executeQuery(CompiledQuery.raw(this.upsertSql(table, pk, columns, n), params));
       at += n;
@@ -55,7 +64,8 @@ export class RowWriter {
   /** Deletes the rows with these primary keys. */
   async delete(executor: Kysely<any>, table: string, pk: readonly string[], keys: readonly object[]): Promise<void> {
     const text = this.cached(`d|${table}`, () => `DELETE FROM ${table} WHERE ${pk.map((c, i) => `${c} = ${this.placeholder(i)}`).join(' AND ')}`);
-    for (const key of keys) await executor.executeQuery(CompiledQuery.raw(text, pk.map((c) => (key as Record<string, unknown>)[c])));
+    const bind = this.bind ?? ((value: unknown) => value);
+    for (const key of keys) await executor.executeQuery(CompiledQuery.raw(text, pk.map((c) => bind((key as Record<string, unknown>)[c]))));
   }
 
   private upsertSql(table: string, pk: readonly string[], columns: readonly string[], rows: number): string {
@@ -80,3 +90,6 @@ export class RowWriter {
     return text;
   }
 }
+
+const withoutNul = (value: unknown): unknown =>
+  typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\ufffd') : value;

@@ -78,6 +78,16 @@ export const IsWellFormedText = () => ValidateBy({
   validator: { validate: (v) => typeof v === 'string' && (v as WellFormedCheck).isWellFormed(), defaultMessage: () => '$property must be well-formed Unicode' },
 });
 
+/**
+ * Plain text: well-formed, and no control character (U+0000–U+001F, U+007F–U+009F). A
+ * recipient's name is shown, exported and projected as it is; PostgreSQL's text cannot hold
+ * NUL, so a name with one stopped the read-model projector on that event for good.
+ */
+export const IsPlainText = () => ValidateBy({
+  name: 'isPlainText',
+  validator: { validate: (v) => typeof v === 'string' && (v as WellFormedCheck).isWellFormed() && !/[\u0000-\u001f\u007f-\u009f]/.test(v), defaultMessage: () => '$property must be plain text, without control characters' },
+});
+
 /** A string matching `pattern`, documented as such. */
 export const Matching = (pattern: RegExp, message: string) => enforcing(Matches(pattern, { message }), { pattern });
 

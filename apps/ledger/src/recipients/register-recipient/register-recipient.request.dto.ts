@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO31661Alpha2, IsOptional, IsString, Length } from 'class-validator';
 import { RECIPIENT_KINDS, type RecipientKind } from '@ledger/domain';
-import { IsLocalDate, IsOpaqueId, IsReference, IsWellFormedText } from '../../http/validators';
+import { IsLocalDate, IsOpaqueId, IsPlainText, IsReference } from '../../http/validators';
 
 /** §2.2, §3.1 — an affiliate, partner or processor; organisations only, never a person. */
 export class RegisterRecipientRequest {
   @ApiProperty() @IsOpaqueId() recipientId!: string;
-  @ApiProperty({ description: 'the organisation name' }) @IsString() @Length(1, 200) @IsWellFormedText() name!: string;
+  @ApiProperty({ description: 'the organisation name' }) @IsString() @Length(1, 200) @IsPlainText() name!: string;
   @ApiProperty({ enum: RECIPIENT_KINDS }) @IsIn(RECIPIENT_KINDS) kind!: RecipientKind;
   @ApiProperty({ example: 'KZ', description: 'ISO 3166-1 alpha-2; anything but KZ makes transfers cross-border' })
   @IsISO31661Alpha2()

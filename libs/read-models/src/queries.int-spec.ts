@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { Kysely, SqliteDialect } from 'kysely';
 import { SqliteEventStore } from '@ledger/event-store';
 import { Projector } from './projector';
@@ -76,6 +77,32 @@ describe.each(readModelTargets().map((t) => [t.name, t] as const))('register que
     for (const query of tampered) await expect(query()).rejects.toBeInstanceOf(InvalidCursorError);
     // the largest position there can be is still a cursor
     expect((await queries.transfers({ limit: 3, cursor: cursor(['9223372036854775807']) })).items).toEqual([]);
+  });
+
+  it('answers any cursor with a page or InvalidCursorError, never an engine error (fast-check)', async () => {
+    const slot = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 300 }), fc.stringMatching(/^\d{1,25}$/), fc.integer(), fc.double(), fc.boolean(), fc.constant(null),
+      fc.constantFrom('h5s1', 'service-provision', '2026-11-25', '9223372036854775807', '-1', '1e3', ' 12'),
+    );
+    const cursors = fc.oneof(
+      fc.array(slot, { maxLength: 3 }).map((key) => Buffer.from(JSON.stringify(key)).toString('base64url')),
+      fc.string({ maxLength: 40 }),
+    );
+    const registers = [
+      (cursor: string) => queries.consents({ limit: 3, cursor }),
+      (cursor: string) => queries.erasures({ limit: 3, cursor }, '2026-11-25'),
+      (cursor: string) => queries.transfers({ limit: 3, cursor }),
+      (cursor: string) => queries.retention({ limit: 3, cursor }),
+      (cursor: string) => queries.subjects({ limit: 3, cursor }),
+      (cursor: string) => queries.recipients(cursor, 3),
+    ];
+    await fc.assert(fc.asyncProperty(cursors, fc.integer({ min: 0, max: registers.length - 1 }), async (cursor, r) => {
+      try {
+        expect(Array.isArray((await registers[r]!(cursor)).items)).toBe(true);
+      } catch (error) {
+        if (!(error instanceof InvalidCursorError)) throw error;
+      }
+    }), { numRuns: 300, seed: 20261128 });
   });
 
   it('pages through the erasure queue by due date', async () => {

@@ -68,14 +68,18 @@ export const IsOpaqueId = (options?: ValidationOptions) => enforcing(
 );
 
 /**
- * Free text that is well-formed Unicode. A lone surrogate (`"\ud800"` in JSON) cannot be
- * written as UTF-8: sealed or stored, it would come back as U+FFFD, not as what was sent.
+ * Well-formed Unicode: a lone surrogate (`"\ud800"` in JSON) cannot be written as UTF-8;
+ * sealed or stored, it would come back as U+FFFD, not as what was sent. (ES2024's
+ * `String.prototype.isWellFormed`, in every Node the ledger runs on; the project's
+ * TypeScript lib is older.)
  */
-/** ES2024's String.prototype.isWellFormed, in every Node the ledger runs on (≥ 20); the project's TypeScript lib is older. */
-type WellFormedCheck = string & { isWellFormed(): boolean };
+const isWellFormedText = (v: unknown): v is string => typeof v === 'string' && (v as string & { isWellFormed(): boolean }).isWellFormed();
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Free text that is well-formed Unicode (a personal-data value: sealed as sent). */
 export const IsWellFormedText = () => ValidateBy({
   name: 'isWellFormed',
-  validator: { validate: (v) => typeof v === 'string' && (v as WellFormedCheck).isWellFormed(), defaultMessage: () => '$property must be well-formed Unicode' },
+  validator: { validate: isWellFormedText, defaultMessage: () => '$property must be well-formed Unicode' },
 });
 
 /**
@@ -85,7 +89,7 @@ export const IsWellFormedText = () => ValidateBy({
  */
 export const IsPlainText = () => ValidateBy({
   name: 'isPlainText',
-  validator: { validate: (v) => typeof v === 'string' && (v as WellFormedCheck).isWellFormed() && !/[\u0000-\u001f\u007f-\u009f]/.test(v), defaultMessage: () => '$property must be plain text, without control characters' },
+  validator: { validate: (v) => isWellFormedText(v) && !CONTROL_CHARACTER.test(v), defaultMessage: () => '$property must be plain text, without control characters' },
 });
 
 /** A string matching `pattern`, documented as such. */

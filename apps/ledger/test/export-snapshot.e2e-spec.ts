@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ReadModelQueries } from '@ledger/read-models';
-import { ReadModelSwitch } from '../src/read-side/read-side.module';
+import { ReadModelSwitch } from '../src/read-side/read-model-switch';
 import { grantBody, KEYS, seedReferenceData, startLedger, type Ledger } from './harness';
 
 const SUBJECTS = 1_500; // more than one page of 1,000: an export reads at least two

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
-import { Projector } from '@ledger/read-models';
 import { createApp } from '../src/app';
+import { ReadYourWrites } from '../src/read-side/read-side.module';
 import { loadConfig, type LedgerConfig, type Role } from '../src/config/ledger.config';
 import type { Clock } from '../src/infrastructure/clock';
 import { createRootLogger } from '../src/infrastructure/logger';
@@ -115,7 +115,8 @@ export async function startLedger(now = '2026-11-25T05:00:00Z', env: NodeJS.Proc
     call,
     settled: async () => {
       const head = await app.get<EventStore>(EVENT_STORE).headPosition();
-      for (let i = 0; app.get(Projector).lastPosition < head; i++) {
+      // where the read models stand, whichever thread projects them
+      for (let i = 0; (await app.get(ReadYourWrites).position()) < head; i++) {
         if (i > 400) throw new Error('the projector did not catch up');
         await new Promise((r) => setTimeout(r, 5));
       }

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { ReadModelGenerations } from '@ledger/read-models';
 import { rebuildReadModelsCommand } from '../../ledger-cli/src/rebuild-read-models';
-import { ReadModelSwitch } from '../src/read-side/read-side.module';
+import { ReadModelSwitch } from '../src/read-side/read-model-switch';
 import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
 
 describe('rebuild of the read models, without downtime', () => {

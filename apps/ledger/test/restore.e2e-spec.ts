@@ -3,7 +3,7 @@ import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { rebuildReadModelsCommand } from '../../ledger-cli/src/rebuild-read-models';
 import { verifyEventStoreCommand } from '../../ledger-cli/src/verify-event-store';
-import { ReadModelSwitch } from '../src/read-side/read-side.module';
+import { ReadModelSwitch } from '../src/read-side/read-model-switch';
 import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
 
 /**

@@ -121,3 +121,20 @@ describe('configuration: API keys (LEDGER_API_KEYS, data/api-keys.json)', () => 
     expect(load()).toThrow(new ConfigError(`${file}: cannot read it as JSON; delete it to have new keys generated, or set LEDGER_API_KEYS`));
   });
 });
+
+describe('configuration: LEDGER_PROJECTOR_THREAD', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'ledger-config-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const load = (value?: string) => () => loadConfig({ LEDGER_DATA_DIR: join(dir, 'data'), ...(value === undefined ? {} : { LEDGER_PROJECTOR_THREAD: value }) });
+
+  it('is on by default, and takes on or off', () => {
+    expect(load()().projectorThread).toBe(true);
+    expect(load('on')().projectorThread).toBe(true);
+    expect(load('off')().projectorThread).toBe(false);
+  });
+
+  it('refuses anything else, so that a typo passes for neither', () => {
+    for (const bad of ['true', '0', 'OFF', 'no', ' on']) expect(load(bad)).toThrow(new ConfigError('LEDGER_PROJECTOR_THREAD must be on or off'));
+  });
+});

@@ -24,6 +24,11 @@ export interface LedgerConfig {
   /** read models on PostgreSQL when set (DATABASE_URL), else a SQLite file in dataDir */
   readonly databaseUrl: string | undefined;
   readonly processRoles: ReadonlySet<ProcessRole>;
+  /**
+   * The projector runs in a worker thread of its own (LEDGER_PROJECTOR_THREAD, default on),
+   * so that projecting never holds up the event loop that serves the API.
+   */
+  readonly projectorThread: boolean;
   /** longest a read waits for the read models to reach a requested position */
   readonly readWaitMs: number;
   /** CSV exports one process streams at once, each holding a read-model snapshot (LEDGER_EXPORTS_MAX) */
@@ -183,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     processRoles: new Set(processRoles as ProcessRole[]),
+    projectorThread: onOff(env, 'LEDGER_PROJECTOR_THREAD', true),
     readWaitMs: int(env, 'LEDGER_READ_WAIT_MS', 2000, 0, 30_000),
     exportsMax: int(env, 'LEDGER_EXPORTS_MAX', 4, 1, 64),
     generationPollMs: int(env, 'LEDGER_GENERATION_POLL_MS', 1000, 0, 600_000),
@@ -211,6 +217,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     shutdownGraceMs: int(env, 'LEDGER_SHUTDOWN_GRACE_MS', 0, 0, 120_000),
     logLevel: env.LOG_LEVEL ?? 'info',
   };
+}
+
+/** A switch: `on` or `off` (nothing else, so that a typo does not pass for either). */
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on' || raw === 'off') return raw === 'on';
+  throw new ConfigError(`${name} must be on or off`);
 }
 
 /** LEDGER_CALENDAR_FILE, checked field by field: a bad date would shift §2.10 deadlines in silence. */

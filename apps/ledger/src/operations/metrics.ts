@@ -9,7 +9,7 @@ import { ReadModelQueries } from '@ledger/read-models';
 import { Roles } from '../http/auth';
 import { ProjectionLag } from './projection-lag';
 import { PublishingWorker } from '../publishing/publishing';
-import { ReadModelSwitch } from '../read-side/read-side.module';
+import { ReadModelSwitch } from '../read-side/read-model-switch';
 
 /**
  * Prometheus metrics (ARCHITECTURE §8). Counts and durations only: no label ever carries

@@ -2,147 +2,47 @@ import {
   Global, Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { unreadableEvent, UnreadableHistoryError } from '@ledger/domain';
-import { CheckpointNotInStoreError, EVENT_STORE, holdsCheckpoint, type EventStore } from '@ledger/event-store';
-import { Projector, ReadModelGenerations, ReadModelQueries, type QuerySnapshot, type ReadModelDatabase } from '@ledger/read-models';
+import { EVENT_STORE, holdsCheckpoint, type EventStore } from '@ledger/event-store';
+import { Projector, ReadModelGenerations, ReadModelQueries, type QuerySnapshot } from '@ledger/read-models';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
 import { CLOCK, type Clock } from '../infrastructure/clock';
-import { loggableError, ROOT_LOGGER } from '../infrastructure/logger';
-import { sleep } from '../infrastructure/sleep';
+import { ROOT_LOGGER } from '../infrastructure/logger';
 import { ProblemException } from '../http/problem';
+import { ProjectorLoop } from './projector-loop';
+import { ProjectorThread } from './projector-thread';
+import { readModelGenerations, ReadModelSwitch } from './read-model-switch';
+
+export { ReadModelSwitch } from './read-model-switch';
 
 /**
- * The read-model generation in use. A rebuild (ledger-cli) fills a new generation and
- * flips the pointer; this notices within LEDGER_GENERATION_POLL_MS, opens the new one,
- * moves queries and the projector over, and closes the old one after a grace period, so
- * reads never stop.
- */
-@Injectable()
-export class ReadModelSwitch {
-  private rm!: ReadModelDatabase;
-  private name!: string;
-  private timer: NodeJS.Timeout | null = null;
-  private readonly listeners = new Set<() => void>();
-  private switching: Promise<void> | null = null;
-
-  constructor(readonly generations: ReadModelGenerations, @Inject(ROOT_LOGGER) private readonly logger: Logger) {}
-
-  get current(): ReadModelDatabase {
-    return this.rm;
-  }
-
-  get generation(): string {
-    return this.name;
-  }
-
-  async open(pollMs: number): Promise<void> {
-    this.name = await this.generations.current();
-    this.rm = await this.generations.open(this.name);
-    if (pollMs > 0) {
-      this.timer = setInterval(() => {
-        this.switching ??= this.follow().finally(() => (this.switching = null));
-      }, pollMs);
-      this.timer.unref();
-    }
-  }
-
-  onSwitch(listener: () => void): void {
-    this.listeners.add(listener);
-  }
-
-  /** Checks the pointer once; switches if it moved. */
-  async follow(): Promise<void> {
-    const next = await this.generations.current();
-    if (next === this.name) return;
-    const previous = this.rm;
-    this.rm = await this.generations.open(next);
-    this.logger.info({ from: this.name, to: next }, 'read models switched to a new generation');
-    this.name = next;
-    for (const l of this.listeners) l();
-    setTimeout(() => void previous.close(), 5000).unref(); // let in-flight reads finish
-  }
-
-  async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.switching;
-    await this.rm.close();
-  }
-}
-
-/**
- * The projector worker (LEDGER_ROLES includes `projector`): follows the event store into
- * the read models until shutdown, and starts again after an error.
+ * The projector in the service's thread (LEDGER_ROLES includes `projector` and
+ * LEDGER_PROJECTOR_THREAD is off): follows the event store into the read models until
+ * shutdown, and starts again after an error.
  */
 @Injectable()
 export class ProjectorWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly abort = new AbortController();
-  private current = new AbortController();
-  private loop: Promise<void> | null = null;
+  private readonly loop: ProjectorLoop;
 
   constructor(
-    private readonly projector: Projector,
+    projector: Projector,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
-    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    @Inject(ROOT_LOGGER) logger: Logger,
     switcher: ReadModelSwitch,
   ) {
-    switcher.onSwitch(() => this.restart());
-  }
-
-  /** Stops the current run; the loop starts again from the (new) stored checkpoint. */
-  restart(): void {
-    this.projector.reset();
-    this.current.abort();
+    this.loop = new ProjectorLoop(projector, logger);
+    switcher.onSwitch(() => this.loop.restart());
   }
 
   get running(): boolean {
-    return this.loop !== null;
+    return this.loop.running;
   }
 
   onApplicationBootstrap(): void {
-    if (!this.config.processRoles.has('projector')) return;
-    this.loop = this.follow();
-  }
-
-  private async follow(): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      this.current = new AbortController();
-      const stop = () => this.current.abort();
-      this.abort.signal.addEventListener('abort', stop, { once: true });
-      try {
-        await this.projector.run(this.current.signal);
-      } catch (error) {
-        if (this.abort.signal.aborted) return;
-        if (error instanceof CheckpointNotInStoreError) {
-          // Not transient: it takes an operator (a rebuild, whose switch of generation ends
-          // the wait at once, as does shutdown). Said every 30 s, with the positions.
-          this.logger.error(
-            { err: { name: error.name }, checkpoint: error.checkpoint.toString(), head: error.head.toString() },
-            `${error.message}; looking again in 30 s`,
-          );
-          await sleep(30_000, this.current.signal);
-          continue;
-        }
-        if (error instanceof UnreadableHistoryError) {
-          // a rolling upgrade: only an upgraded instance can go past this event; a retry
-          // every second would only fill the log
-          this.logger.error(
-            { err: loggableError(error), ...unreadableEvent(error) },
-            'projector stopped at an event a newer build wrote (a rolling upgrade): upgrade this instance; looking again in 30 s',
-          );
-          await sleep(30_000, this.current.signal);
-          continue;
-        }
-        this.logger.error({ err: loggableError(error) }, 'projector failed; restarting in 1 s');
-        await new Promise((r) => setTimeout(r, 1000).unref());
-      } finally {
-        this.abort.signal.removeEventListener('abort', stop);
-      }
-    }
+    if (this.config.processRoles.has('projector') && !this.config.projectorThread) this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.abort.abort();
-    await this.loop;
+    await this.loop.stop();
   }
 }
 
@@ -163,6 +63,7 @@ export class ReadYourWrites {
   constructor(
     private readonly projector: Projector,
     private readonly worker: ProjectorWorker,
+    private readonly thread: ProjectorThread,
     /** the live read models (RegisterSource) */
     readonly queries: ReadModelQueries,
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -232,9 +133,17 @@ export class ReadYourWrites {
     if (minPosition === undefined || (await this.position()) >= minPosition) return;
     const reached = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => done(false), this.config.readWaitMs);
-      const poll = this.worker.running ? null : setInterval(async () => {
-        if ((await this.storedPosition()) >= minPosition) done(true);
-      }, 25);
+      // the read models another thread or process projects: their stored checkpoint, looked
+      // at after each batch the projector's thread reports, and every 25 ms
+      const check = async () => {
+        try {
+          if ((await this.storedPosition()) >= minPosition) done(true);
+        } catch {
+          // the read models unreachable for now: the wait ends as READ_MODEL_BEHIND
+        }
+      };
+      const poll = this.worker.running ? null : setInterval(() => void check(), 25);
+      const offThread = this.thread.onBatch(() => void check());
       const off = this.projector.onBatch((b) => {
         if (b.position >= minPosition) done(true);
       });
@@ -242,6 +151,7 @@ export class ReadYourWrites {
         clearTimeout(timer);
         if (poll) clearInterval(poll);
         off();
+        offThread();
         resolve(ok);
       }
     });
@@ -264,18 +174,7 @@ export class ReadSideModule implements OnApplicationShutdown {
       {
         provide: ReadModelGenerations,
         inject: [LEDGER_CONFIG, ROOT_LOGGER],
-        useFactory: (config: LedgerConfig, logger: Logger) => new ReadModelGenerations(
-          config.databaseUrl
-            ? {
-              kind: 'postgres',
-              url: config.databaseUrl,
-              onConnectionError: (error: Error & { code?: string }) => logger.warn(
-                { err: { name: error.name, code: error.code } },
-                'PostgreSQL closed an idle read-model connection; the next query opens a new one',
-              ),
-            }
-            : { kind: 'sqlite', dir: config.dataDir },
-        ),
+        useFactory: (config: LedgerConfig, logger: Logger) => readModelGenerations(config, logger),
       },
       {
         provide: ReadModelSwitch,
@@ -293,6 +192,7 @@ export class ReadSideModule implements OnApplicationShutdown {
       },
       { provide: ReadModelQueries, inject: [ReadModelSwitch], useFactory: (s: ReadModelSwitch) => new ReadModelQueries(() => s.current) },
       ProjectorWorker,
+      ProjectorThread,
       ReadYourWrites,
     ];
     return { module: ReadSideModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };

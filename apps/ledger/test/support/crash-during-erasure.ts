@@ -9,11 +9,11 @@
 import 'reflect-metadata';
 import { KEY_VAULT, type KeyVault } from '@ledger/crypto';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
-import { Projector } from '@ledger/read-models';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/ledger.config';
 import { ErasureScheduler } from '../../src/erasure/erasure-scheduler';
 import { createRootLogger } from '../../src/infrastructure/logger';
+import { ReadYourWrites } from '../../src/read-side/read-side.module';
 
 async function main() {
   const [dataDir, instant] = process.argv.slice(2) as [string, string];
@@ -25,7 +25,7 @@ async function main() {
   });
   const app = await createApp({ config, logger: createRootLogger('silent'), clock: { now: () => new Date(instant) } });
   const head = await app.get<EventStore>(EVENT_STORE).headPosition();
-  while (app.get(Projector).lastPosition < head) await new Promise((r) => setTimeout(r, 5));
+  while ((await app.get(ReadYourWrites).position()) < head) await new Promise((r) => setTimeout(r, 5));
   const vault = app.get<KeyVault>(KEY_VAULT);
   vault.destroy = async () => {
     process.kill(process.pid, 'SIGKILL');

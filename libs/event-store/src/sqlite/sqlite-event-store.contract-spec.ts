@@ -48,6 +48,35 @@ describe('SqliteEventStore specifics', () => {
     await single.close();
   });
 
+  it('tells a listener after each commit, and wakes another connection\'s live subscription at once (the projector\'s thread)', async () => {
+    const file = join(dir, 'wake.db');
+    const writer = new SqliteEventStore({ filename: file, clock });
+    await writer.append('s-0', [{ type: 'T', data: {}, metadata: meta(randomUUID()) }], { expectedState: 'no_stream' });
+    // a reader that would otherwise look for another connection's events once a minute
+    const reader = new SqliteEventStore({ filename: file, clock, readonly: true, pollIntervalMs: 60_000 });
+    let commits = 0;
+    const off = writer.onAppended(() => {
+      commits++;
+      reader.wake();
+    });
+    const subscription = reader.subscribeToAll();
+    const it = subscription[Symbol.asyncIterator]();
+    expect((await it.next()).value?.streamId).toBe('s-0');
+    const next = it.next(); // waits, live
+    await writer.append('s-1', [{ type: 'T', data: {}, metadata: meta(randomUUID()) }], { expectedState: 'no_stream' });
+    let timer: NodeJS.Timeout | undefined;
+    const woken = await Promise.race([next, new Promise<'still asleep'>((r) => (timer = setTimeout(() => r('still asleep'), 2000)))]);
+    clearTimeout(timer);
+    expect(woken).toMatchObject({ done: false, value: { streamId: 's-1' } });
+    expect(commits).toBe(1);
+    off();
+    await writer.append('s-2', [{ type: 'T', data: {}, metadata: meta(randomUUID()) }], { expectedState: 'no_stream' });
+    expect(commits).toBe(1); // no longer told
+    await subscription.close();
+    await reader.close();
+    await writer.close();
+  });
+
   it('opens an existing store read-only: it reads and verifies, refuses appends, and changes no byte of the file', async () => {
     const file = join(dir, 'read-only.db');
     const writer = new SqliteEventStore({ filename: file, clock });

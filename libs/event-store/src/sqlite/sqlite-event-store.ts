@@ -425,6 +425,21 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  /**
+   * Calls `listener` after each commit of this connection that recorded an append, so
+   * that a reader on another connection in this process (the projector's thread) can be
+   * woken at once instead of finding the events within its `pollIntervalMs`.
+   */
+  onAppended(listener: () => void): () => void {
+    this.appended.on('appended', listener);
+    return () => void this.appended.off('appended', listener);
+  }
+
+  /** Wakes this connection's live subscriptions now: another connection has committed. */
+  wake(): void {
+    this.appended.emit('appended');
+  }
+
   async headPosition(): Promise<bigint> {
     return BigInt(this.stmt.headPosition.get()?.p ?? 0);
   }

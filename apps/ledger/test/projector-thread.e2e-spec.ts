@@ -1,0 +1,95 @@
+import type { Worker } from 'node:worker_threads';
+import { Projector } from '@ledger/read-models';
+import { rebuildReadModelsCommand } from '../../ledger-cli/src/rebuild-read-models';
+import { ProjectorThread } from '../src/read-side/projector-thread';
+import { ProjectorWorker, ReadYourWrites } from '../src/read-side/read-side.module';
+import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
+
+/**
+ * LEDGER_PROJECTOR_THREAD (on by default): the projector runs in a worker thread of its
+ * own, with its own connections; the service reads the read models it writes the way a
+ * replica reads those another process projects. Every other e2e suite runs this way too;
+ * this one checks the thread itself: that it, not the service's thread, projects; that
+ * its logs reach the service's log; that it follows a rebuild, is started again if it
+ * ends, and ends with the service.
+ */
+describe('the projector in a thread of its own', () => {
+  let l: Ledger;
+  beforeAll(async () => {
+    l = await startLedger('2026-11-25T05:00:00Z', { LEDGER_GENERATION_POLL_MS: '50' });
+    await seedReferenceData(l);
+  });
+  afterAll(() => l.close());
+
+  const threadWorker = () => (l.app.get(ProjectorThread) as unknown as { worker: Worker | null }).worker;
+
+  it('projects every write in the thread: reads with minPosition see them, the service thread\'s projector never ran', async () => {
+    expect(l.app.get(ProjectorThread).enabled).toBe(true);
+    expect(l.app.get(ProjectorWorker).running).toBe(false);
+    for (let i = 0; i < 20; i++) expect((await l.command('service', `/v1/subjects/t-${i}/consents`, grantBody())).status).toBe(201);
+    const register = await l.read('auditor', '/v1/subjects?limit=100');
+    expect(register.status).toBe(200);
+    expect(register.body.items.map((s: { subjectId: string }) => s.subjectId)).toEqual(expect.arrayContaining(['t-0', 't-19']));
+    expect(l.app.get(Projector).lastPosition).toBe(0n); // the service thread's projector applied nothing
+    expect(await l.app.get(ReadYourWrites).position()).toBeGreaterThan(0n);
+  });
+
+  it('sends its log lines to the service\'s log, marked as the thread\'s, and follows a rebuild', async () => {
+    await rebuildReadModelsCommand({ config: l.config, name: 'rm_thread', log: () => undefined });
+    const switched = () => l.logs().split('\n').filter((line) => line.includes('read models switched to a new generation'));
+    for (let i = 0; switched().length < 2; i++) {
+      if (i > 400) throw new Error(`both threads should switch: ${switched().join('\n')}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(switched().filter((line) => line.includes('"thread":"projector"'))).toHaveLength(1);
+    // writes after the switch are projected into the new generation
+    await l.command('service', '/v1/subjects/after-rebuild/consents', grantBody());
+    expect((await l.read('auditor', '/v1/subjects/after-rebuild')).status).toBe(200);
+    expect((await l.read('auditor', '/v1/consents?subjectId=after-rebuild')).body.items).toHaveLength(1);
+  });
+
+  it('is started again when it ends unasked, and carries on from its checkpoint', async () => {
+    const first = threadWorker();
+    expect(first).not.toBeNull();
+    await first!.terminate();
+    for (let i = 0; threadWorker() === null || threadWorker() === first; i++) {
+      if (i > 400) throw new Error('the thread was not started again');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(l.logs()).toContain('projector thread ended; starting it again in 1 s');
+    await l.command('service', '/v1/subjects/after-restart/consents', grantBody());
+    const read = await l.read('auditor', '/v1/consents?subjectId=after-restart');
+    expect(read.status).toBe(200);
+    expect(read.body.items).toHaveLength(1);
+  });
+
+  it('ends with the service, promptly', async () => {
+    const other = await startLedger('2026-11-25T05:00:00Z');
+    await seedReferenceData(other);
+    await other.command('service', '/v1/subjects/closing/consents', grantBody());
+    const worker = (other.app.get(ProjectorThread) as unknown as { worker: Worker | null }).worker;
+    expect(worker).not.toBeNull();
+    const exited = new Promise<number>((resolve) => worker!.once('exit', resolve));
+    const started = process.hrtime.bigint();
+    await other.close();
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(5000);
+    await exited; // the thread is gone, not left running
+    expect(other.logs()).not.toContain('projector thread ended');
+  });
+});
+
+describe('LEDGER_PROJECTOR_THREAD=off', () => {
+  it('projects in the service\'s thread', async () => {
+    const l = await startLedger('2026-11-25T05:00:00Z', { LEDGER_PROJECTOR_THREAD: 'off' });
+    try {
+      await seedReferenceData(l);
+      await l.command('service', '/v1/subjects/in-process/consents', grantBody());
+      expect((await l.read('auditor', '/v1/subjects/in-process')).status).toBe(200);
+      expect(l.app.get(ProjectorThread).enabled).toBe(false);
+      expect(l.app.get(ProjectorWorker).running).toBe(true);
+      expect(l.app.get(Projector).lastPosition).toBeGreaterThan(0n);
+    } finally {
+      await l.close();
+    }
+  });
+});

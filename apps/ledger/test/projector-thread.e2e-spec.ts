@@ -1,8 +1,10 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { Projector } from '@ledger/read-models';
 import { rebuildReadModelsCommand } from '../../ledger-cli/src/rebuild-read-models';
 import { ProjectorThread } from '../src/read-side/projector-thread';
-import { ProjectorWorker, ReadYourWrites } from '../src/read-side/read-side.module';
+import { ProjectorWorker, ReadModelSwitch, ReadYourWrites } from '../src/read-side/read-side.module';
 import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
 
 /**
@@ -61,6 +63,29 @@ describe('the projector in a thread of its own', () => {
     const read = await l.read('auditor', '/v1/consents?subjectId=after-restart');
     expect(read.status).toBe(200);
     expect(read.body.items).toHaveLength(1);
+  });
+
+  it('a read waiting for a position while the read models fail answers 503, and leaves no rejection unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    const other = new Database(join(l.dataDir, `${l.app.get(ReadModelSwitch).generation}.db`));
+    try {
+      const head = await l.app.get(ReadYourWrites).position();
+      const waiting = l.call('auditor', 'GET', `/v1/subjects?minPosition=${head + 1000n}`);
+      await new Promise((r) => setTimeout(r, 100));
+      other.exec('ALTER TABLE rm_checkpoints RENAME TO rm_checkpoints_away');
+      await new Promise((r) => setTimeout(r, 200)); // the wait looks every 25 ms, and fails each time
+      other.exec('ALTER TABLE rm_checkpoints_away RENAME TO rm_checkpoints');
+      const answer = await waiting;
+      expect(answer.status).toBe(503);
+      expect(answer.body).toMatchObject({ code: 'READ_MODEL_BEHIND' });
+      await new Promise((r) => setImmediate(r));
+      expect(unhandled).toEqual([]);
+    } finally {
+      other.close();
+      process.off('unhandledRejection', record);
+    }
   });
 
   it('ends with the service, promptly', async () => {

@@ -11,7 +11,7 @@ import { cpuSpeed, fmt, machine, median, relativeSpeed, scratch, table } from '.
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 /**
- * Rounds of all four servers, one after the other: the ratio is taken within each round and
+ * Rounds of all five servers, one after the other: the ratio is taken within each round and
  * the median reported, so that the shared machine's drift (0.6–1.2× within minutes) falls
  * on the ledger and its baseline alike rather than deciding the verdict.
  */
@@ -97,27 +97,29 @@ export async function runHttpBench(): Promise<string> {
     });
     if (r.status !== 201) throw new Error(`seeding the policy failed: ${r.status}`);
   };
-  const ledgerRun = async (name: string, port: number, roles: string | undefined) => {
+  const ledgerRun = async (name: string, port: number, roles: string | undefined, extra: NodeJS.ProcessEnv = {}) => {
     const { dir, cleanup } = scratch('http');
-    const env = { LEDGER_DATA_DIR: dir, LEDGER_API_KEYS: `bench:service:${SERVICE_KEY},bench-admin:admin:${ADMIN_KEY}`, LOG_LEVEL: 'warn', ...(roles ? { LEDGER_ROLES: roles } : {}) };
+    const env = { LEDGER_DATA_DIR: dir, LEDGER_API_KEYS: `bench:service:${SERVICE_KEY},bench-admin:admin:${ADMIN_KEY}`, LOG_LEVEL: 'warn', ...(roles ? { LEDGER_ROLES: roles } : {}), ...extra };
     const r = await measure(name, join(dist, 'apps/ledger/src/main.js'), env, port, SERVICE_KEY, seedPolicy(port));
     cleanup();
     return r;
   };
   type Measured = Awaited<ReturnType<typeof measure>>;
-  const rounds: { bare: Measured; floor: Measured; ledger: Measured; apiOnly: Measured }[] = [];
+  const rounds: { bare: Measured; floor: Measured; ledger: Measured; inThread: Measured; apiOnly: Measured }[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     rounds.push({
       bare: await measure('bare Fastify route', join(__dirname, 'servers/bare-fastify.js'), {}, 3901, null),
       floor: await measure('Nest + ValidationPipe, same DTO, no ledger work', join(__dirname, 'servers/nest-floor.js'), {}, 3903, null),
       // the embedded default runs the projector and the scheduler in the same process
       ledger: await ledgerRun('ledger, default roles (api, projector, scheduler)', 3902, undefined),
+      // the projector on the service's thread, as before session 13
+      inThread: await ledgerRun('ledger, default roles, LEDGER_PROJECTOR_THREAD=off', 3905, undefined, { LEDGER_PROJECTOR_THREAD: 'off' }),
       apiOnly: await ledgerRun('ledger, LEDGER_ROLES=api (command path alone)', 3904, 'api'),
     });
   }
   const first = rounds[0]!.bare.speed;
   const speeds = (k: keyof (typeof rounds)[number]) => rounds.map((r) => relativeSpeed(r[k].speed, first)).join(', ');
-  const rows = (['bare', 'floor', 'ledger', 'apiOnly'] as const).map((k) => [
+  const rows = (['bare', 'floor', 'ledger', 'inThread', 'apiOnly'] as const).map((k) => [
     rounds[0]![k].name,
     fmt(median(rounds.map((r) => r[k].rps))),
     `${median(rounds.map((r) => r[k].p50))} ms`,
@@ -126,18 +128,19 @@ export async function runHttpBench(): Promise<string> {
     speeds(k),
   ]);
   /** per-round ratios in percent, and their median */
-  const ratio = (a: 'ledger' | 'apiOnly' | 'floor', b: 'bare' | 'floor') => {
+  const ratio = (a: 'ledger' | 'inThread' | 'apiOnly' | 'floor', b: 'bare' | 'floor' | 'inThread') => {
     const each = rounds.map((r) => Math.round((r[a].rps / r[b].rps) * 100));
     return `${median(each)}% (rounds: ${each.map((x) => `${x}%`).join(', ')})`;
   };
   return [
-    `### HTTP grant-consent vs bare Fastify — ${machine()}, ${CONNECTIONS} connections, ${SECONDS} s after a ${SECONDS} s warm-up, ${ROUNDS} rounds of the four servers in turn (medians)`,
+    `### HTTP grant-consent vs bare Fastify — ${machine()}, ${CONNECTIONS} connections, ${SECONDS} s after a ${SECONDS} s warm-up, ${ROUNDS} rounds of the five servers in turn (medians)`,
     '',
     table(['server', 'requests/s', 'p50', 'p99', 'non-2xx', 'machine speed per round vs the first'], rows),
     '',
     `Ratio, taken within each round: the ledger serves ${ratio('ledger', 'bare')} of bare Fastify's requests per second (target ≥ 25%); `
       + `the framework floor alone serves ${ratio('floor', 'bare')}, and the ledger ${ratio('ledger', 'floor')} of the floor; `
-      + `with the API alone in the process, ${ratio('apiOnly', 'bare')}.`,
+      + `with the API alone in the process, ${ratio('apiOnly', 'bare')}; with the projector on the service's thread `
+      + `(LEDGER_PROJECTOR_THREAD=off), ${ratio('inThread', 'bare')}, and the default in its own thread serves ${ratio('ledger', 'inThread')} of that.`,
   ].join('\n');
 }
 

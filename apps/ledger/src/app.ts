@@ -141,8 +141,12 @@ export interface CreateAppOptions {
  * 1.29.0: a recipient's name is plain text: a control character (NUL, a line break…) is
  * 400 VALIDATION_FAILED. A NUL was recorded, and stopped the PostgreSQL read-model
  * projector on that event for good (the projector now writes NUL there as U+FFFD).
+ * 1.30.0: a number in a query string (`limit`, `fromRevision`) is written in decimal
+ * digits, at most 15: anything else is 400 VALIDATION_FAILED. They were read as
+ * JavaScript reads numbers: `limit=0x10` was 16, `1e2` 100, `0b11` 3, ` 7` 7, and an empty
+ * `fromRevision` 0.
  */
-export const API_VERSION = '1.29.0';
+export const API_VERSION = '1.30.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

@@ -69,6 +69,13 @@ const CASES: BadRequest[] = [
   { name: 'text body', url: '/v1/subjects/u-1/consents', body: 'purposes=all', headers: { ...idem, 'content-type': 'text/plain' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
   { name: 'history page too large', method: 'GET', url: '/v1/subjects/u-1/history?limit=5000', status: 400, code: 'VALIDATION_FAILED' },
   { name: 'history page not a number', method: 'GET', url: '/v1/subjects/u-1/history?fromRevision=abc', status: 400, code: 'VALIDATION_FAILED' },
+  // API 1.30.0: a number in a query string is decimal digits; Number() read these as 16, 100, 3, 7 and 0
+  { name: 'register page size in hexadecimal', role: 'auditor', method: 'GET', url: '/v1/consents?limit=0x10', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'register page size in exponent form', role: 'auditor', method: 'GET', url: '/v1/transfers?limit=1e2', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'register page size in binary', role: 'auditor', method: 'GET', url: '/v1/subjects?limit=0b11', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'history page size with a space', method: 'GET', url: '/v1/subjects/u-1/history?limit=%207', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'history revision empty', method: 'GET', url: '/v1/subjects/u-1/history?fromRevision=', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'history revision past a safe integer', method: 'GET', url: '/v1/subjects/u-1/history?fromRevision=99999999999999999999', status: 400, code: 'VALIDATION_FAILED' },
   { name: 'unknown route', method: 'GET', url: '/v1/nothing-here', status: 404, code: 'NOT_FOUND' },
   { name: 'a method the path does not take', method: 'DELETE', url: '/v1/subjects/u-1', status: 405, code: 'METHOD_NOT_ALLOWED' },
   { name: 'PUT where a command is POSTed', method: 'PUT', url: '/v1/subjects/u-1/consents', body: grantBody(), headers: idem, status: 405, code: 'METHOD_NOT_ALLOWED' },

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { Matches, ValidateBy, type ValidationOptions } from 'class-validator';
 import { isLocalDate, isOpaqueId, kzStartOf, OPAQUE_ID_PATTERN } from '@ledger/domain';
 
@@ -11,6 +12,19 @@ import { isLocalDate, isOpaqueId, kzStartOf, OPAQUE_ID_PATTERN } from '@ledger/d
  */
 const enforcing = (rule: PropertyDecorator, schema: { pattern?: RegExp; format?: 'date' | 'date-time' }) =>
   applyDecorators(rule, ApiProperty(schema));
+
+/** A whole number as a query string may write it: decimal digits only, at most 15 (a safe integer). */
+export const DECIMAL_INTEGER_PATTERN = /^\d{1,15}$/;
+
+/**
+ * Reads a query parameter as a whole number only when it is written in decimal digits;
+ * anything else stays a string, which `@IsInt()` then refuses (400). `@Type(() => Number)`
+ * took `0x10` for 16, `1e2` for 100, `0b11` for 3, ` 7` for 7 and an empty value for 0.
+ */
+export const ToDecimalInteger = () => applyDecorators(
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && DECIMAL_INTEGER_PATTERN.test(value) ? Number(value) : value)),
+  ApiProperty({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+);
 
 /** A calendar date `YYYY-MM-DD` that exists. */
 export const IsLocalDate = (options?: ValidationOptions) => enforcing(

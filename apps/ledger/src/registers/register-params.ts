@@ -1,13 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO31661Alpha2, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { CATEGORIES, ERASURE_REASONS, PURPOSES, TRANSFER_FORMS } from '@ledger/domain';
-import { IsAfterFrom, IsInstantOrDate, IsLocalDate, IsOpaqueId, IsVersion } from '../http/validators';
+import { IsAfterFrom, IsInstantOrDate, IsLocalDate, IsOpaqueId, IsVersion, ToDecimalInteger } from '../http/validators';
 
 /** Paging, format and read-your-writes, common to every register. */
 export class PageParams {
   @ApiPropertyOptional({ description: 'opaque cursor from the previous page' }) @IsOptional() @IsString() @MaxLength(512) cursor?: string;
-  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 }) @IsOptional() @ToDecimalInteger() @IsInt() @Min(1) @Max(1000) limit?: number;
   @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json', description: 'csv streams every matching row, not one page' })
   @IsOptional() @IsIn(['json', 'csv'])
   format?: 'json' | 'csv';

@@ -1,17 +1,17 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { assertReadable, notFound, subjectStream } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import type { Principal } from '../../http/auth';
 import { eventDataView } from '../../http/views';
 import { PersonalDataReveal } from '../personal-data-reveal';
+import { ToDecimalInteger } from '../../http/validators';
 
 export class HistoryPage {
-  @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) fromRevision?: number;
-  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @ApiPropertyOptional({ default: 0 }) @IsOptional() @ToDecimalInteger() @IsInt() @Min(0) fromRevision?: number;
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 }) @IsOptional() @ToDecimalInteger() @IsInt() @Min(1) @Max(1000) limit?: number;
   @ApiPropertyOptional({
     enum: ['stored'],
     description: 'stored: each event also as the event store holds it (`stored.data` with sealed values as ciphertext, `stored.metadata` whole), '

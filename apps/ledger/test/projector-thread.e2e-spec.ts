@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { Projector } from '@ledger/read-models';
@@ -116,5 +118,69 @@ describe('LEDGER_PROJECTOR_THREAD=off', () => {
     } finally {
       await l.close();
     }
+  });
+});
+
+/**
+ * The service on PostgreSQL read models (DATABASE_URL), the projector in its thread with
+ * its own pool: a database of its own per run, created and dropped here. PostgreSQL comes
+ * from LEDGER_TEST_DATABASE_URL (`.ci/run` starts it); in CI its absence is an error.
+ */
+const postgresUrl = process.env.LEDGER_TEST_DATABASE_URL;
+if (!postgresUrl && process.env.CI) throw new Error('CI must run the PostgreSQL e2e suite: set LEDGER_TEST_DATABASE_URL (scripts/postgres.sh start)');
+if (!postgresUrl) console.warn('the service on PostgreSQL read models: SKIPPED (LEDGER_TEST_DATABASE_URL is not set; `scripts/postgres.sh start` prints one)');
+(postgresUrl ? describe : describe.skip)('the service on PostgreSQL read models, projected in the thread', () => {
+  const database = `ledger_e2e_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const admin = () => new Client({ connectionString: postgresUrl });
+  let l: Ledger;
+  beforeAll(async () => {
+    const c = admin();
+    await c.connect();
+    await c.query(`CREATE DATABASE ${database}`);
+    await c.end();
+    const url = new URL(postgresUrl!);
+    url.pathname = `/${database}`;
+    l = await startLedger('2026-11-25T05:00:00Z', { DATABASE_URL: url.toString(), LEDGER_GENERATION_POLL_MS: '50' });
+    await seedReferenceData(l);
+  });
+  let closed = false;
+  afterAll(async () => {
+    if (!closed) await l?.close();
+    const c = admin();
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await c.end();
+  });
+
+  it('projects commands into PostgreSQL, answers reads that wait for them, and follows a rebuild into a new schema', async () => {
+    expect(l.app.get(ProjectorThread).enabled).toBe(true);
+    l.clock.set('2026-11-19T00:00:00Z'); // consents before the transfers (§3.2)
+    for (let i = 0; i < 10; i++) expect((await l.command('service', `/v1/subjects/pg-${i}/consents`, grantBody({ crossBorderTransfer: true }))).status).toBe(201);
+    l.clock.set('2026-11-25T05:00:00Z');
+    for (let i = 0; i < 10; i++) {
+      expect((await l.command('service', `/v1/subjects/pg-${i}/transfers`, {
+        recipientId: 'de-processor', purpose: 'service-provision', categories: ['email-address'], form: 'pseudonymised', transferredAt: '2026-11-25T04:00:00Z',
+      })).status).toBe(201);
+    }
+    const transfers = await l.read('auditor', '/v1/transfers?crossBorder=true&limit=100');
+    expect(transfers.status).toBe(200);
+    expect(transfers.body.items).toHaveLength(10);
+    expect(l.app.get(Projector).lastPosition).toBe(0n); // projected in the thread
+
+    await rebuildReadModelsCommand({ config: l.config, name: 'rm_pg_thread', log: () => undefined });
+    for (let i = 0; l.app.get(ReadModelSwitch).generation !== 'rm_pg_thread' || !l.logs().includes('"thread":"projector"'); i++) {
+      if (i > 400) throw new Error('the service and its projector thread should both switch to the rebuilt generation');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await l.command('service', '/v1/subjects/pg-after/consents', grantBody());
+    expect((await l.read('auditor', '/v1/consents?subjectId=pg-after')).body.items).toHaveLength(1);
+    expect((await l.read('auditor', '/v1/transfers?limit=100')).body.items).toHaveLength(10);
+
+    // the generation switched away from is closed with the service, not 5 s after the switch:
+    // its pooled connections held the thread (and the shutdown) open until then
+    const started = process.hrtime.bigint();
+    await l.close();
+    closed = true;
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(3000);
   });
 });

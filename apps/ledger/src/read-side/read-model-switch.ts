@@ -64,12 +64,27 @@ export class ReadModelSwitch {
     this.logger.info({ from: this.name, to: next }, 'read models switched to a new generation');
     this.name = next;
     for (const l of this.listeners) l();
-    setTimeout(() => void previous.close(), 5000).unref(); // let in-flight reads finish
+    // let in-flight reads finish; a shutdown meanwhile closes it at once (its pooled
+    // PostgreSQL connections would otherwise hold a thread open until then)
+    const retire = setTimeout(() => {
+      this.retiring.delete(previous);
+      void previous.close();
+    }, 5000);
+    retire.unref();
+    this.retiring.set(previous, retire);
   }
+
+  /** generations switched away from, closed 5 s after the switch */
+  private readonly retiring = new Map<ReadModelDatabase, NodeJS.Timeout>();
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.switching;
+    for (const [previous, retire] of this.retiring) {
+      clearTimeout(retire);
+      await previous.close();
+    }
+    this.retiring.clear();
     await this.rm.close();
   }
 }

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { LEDGER_CONFIG, type LedgerConfig, type Role } from '../config/ledger.config';
 import { ProblemException } from './problem';
@@ -18,7 +18,7 @@ const PUBLIC_KEY = 'ledger:public';
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
-const digest = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
+const digest = (secret: string) => hash('sha256', secret, 'hex');
 
 /** API keys with roles, from configuration; deny by default (registered as APP_GUARD). */
 @Injectable()

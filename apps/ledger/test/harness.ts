@@ -1,9 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Client } from 'pg';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { createApp } from '../src/app';
 import { ReadYourWrites } from '../src/read-side/read-side.module';
@@ -159,3 +160,33 @@ export const grantBody = (over: Record<string, unknown> = {}) => ({
 /** An instant at `hour` o'clock in Almaty (UTC+5) on a Kazakhstan date, as ISO. */
 export const almaty = (date: string, hour = 10) =>
   new Date(Date.parse(`${date}T00:00:00Z`) - 5 * 3_600_000 + hour * 3_600_000).toISOString();
+
+/**
+ * PostgreSQL for the suites that run the service on PostgreSQL read models: the server of
+ * LEDGER_TEST_DATABASE_URL (`.ci/run` starts it), or null, said once, so that the suite is
+ * skipped where there is none. In CI its absence is an error, not a skip.
+ */
+export function testPostgres(suite: string): string | null {
+  const url = process.env.LEDGER_TEST_DATABASE_URL;
+  if (!url && process.env.CI) throw new Error(`CI must run ${suite} on PostgreSQL: set LEDGER_TEST_DATABASE_URL (scripts/postgres.sh start)`);
+  if (!url) console.warn(`${suite} on PostgreSQL: SKIPPED (LEDGER_TEST_DATABASE_URL is not set; \`scripts/postgres.sh start\` prints one)`);
+  return url ?? null;
+}
+
+/** A database of its own on that server, for one service's read models; `drop` removes it. */
+export async function freshPostgresDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `ledger_e2e_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const admin = async (statement: string) => {
+    const c = new Client({ connectionString: serverUrl });
+    await c.connect();
+    try {
+      await c.query(statement);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}

@@ -1,13 +1,11 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { Projector } from '@ledger/read-models';
 import { rebuildReadModelsCommand } from '../../ledger-cli/src/rebuild-read-models';
 import { ProjectorThread } from '../src/read-side/projector-thread';
 import { ProjectorWorker, ReadModelSwitch, ReadYourWrites } from '../src/read-side/read-side.module';
-import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
+import { freshPostgresDatabase, grantBody, seedReferenceData, startLedger, testPostgres, type Ledger } from './harness';
 
 /**
  * LEDGER_PROJECTOR_THREAD (on by default): the projector runs in a worker thread of its
@@ -123,33 +121,21 @@ describe('LEDGER_PROJECTOR_THREAD=off', () => {
 
 /**
  * The service on PostgreSQL read models (DATABASE_URL), the projector in its thread with
- * its own pool: a database of its own per run, created and dropped here. PostgreSQL comes
- * from LEDGER_TEST_DATABASE_URL (`.ci/run` starts it); in CI its absence is an error.
+ * its own pool, on a database of its own per run.
  */
-const postgresUrl = process.env.LEDGER_TEST_DATABASE_URL;
-if (!postgresUrl && process.env.CI) throw new Error('CI must run the PostgreSQL e2e suite: set LEDGER_TEST_DATABASE_URL (scripts/postgres.sh start)');
-if (!postgresUrl) console.warn('the service on PostgreSQL read models: SKIPPED (LEDGER_TEST_DATABASE_URL is not set; `scripts/postgres.sh start` prints one)');
-(postgresUrl ? describe : describe.skip)('the service on PostgreSQL read models, projected in the thread', () => {
-  const database = `ledger_e2e_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const admin = () => new Client({ connectionString: postgresUrl });
+const postgres = testPostgres('the service with its projector thread');
+(postgres ? describe : describe.skip)('the service on PostgreSQL read models, projected in the thread', () => {
   let l: Ledger;
+  let database: Awaited<ReturnType<typeof freshPostgresDatabase>> | undefined;
+  let closed = false;
   beforeAll(async () => {
-    const c = admin();
-    await c.connect();
-    await c.query(`CREATE DATABASE ${database}`);
-    await c.end();
-    const url = new URL(postgresUrl!);
-    url.pathname = `/${database}`;
-    l = await startLedger('2026-11-25T05:00:00Z', { DATABASE_URL: url.toString(), LEDGER_GENERATION_POLL_MS: '50' });
+    database = await freshPostgresDatabase(postgres!);
+    l = await startLedger('2026-11-25T05:00:00Z', { DATABASE_URL: database.url, LEDGER_GENERATION_POLL_MS: '50' });
     await seedReferenceData(l);
   });
-  let closed = false;
   afterAll(async () => {
     if (!closed) await l?.close();
-    const c = admin();
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await c.end();
+    await database?.drop();
   });
 
   it('projects commands into PostgreSQL, answers reads that wait for them, and follows a rebuild into a new schema', async () => {

@@ -86,6 +86,9 @@ function string(schema: Schema): fc.Arbitrary<unknown> {
   if (schema.format === 'date') choices.push({ weight: 2, arbitrary: PAST_DATE });
   if (schema.format === 'date-time') choices.push({ weight: 2, arbitrary: PAST_INSTANT });
   if (schema.pattern) choices.push({ weight: 1, arbitrary: fc.stringMatching(new RegExp(schema.pattern)) });
+  // free text (a name, a personal-data value): any code point too — NUL, controls,
+  // astral characters — which the schema allows and a store or a driver may not
+  if (!schema.pattern && !schema.format) choices.push({ weight: 1, arbitrary: fc.string({ maxLength: 40, unit: 'binary' }) });
   if (choices.length === 0) choices.push({ weight: 1, arbitrary: fc.string({ maxLength: 40 }) });
   return fc.oneof(...choices);
 }
@@ -141,15 +144,26 @@ const request = (route: (typeof COMMANDS)[number]) => fc.record({
 
 jest.setTimeout(120_000);
 
-describe('fuzzing every command route: never a 5xx, every refusal a problem that writes nothing', () => {
+// On both engines: every accepted command must also project (`settled` before each request
+// fails if the projector is stuck) — a NUL in a recipient's name, accepted before HTTP
+// 1.29.0, stopped the PostgreSQL projector for good and SQLite's not at all.
+const postgres = testPostgres('the fuzzers');
+const engines: [string, string | null][] = [['SQLite', null], ...(postgres ? [['PostgreSQL', postgres] as [string, string]] : [])];
+
+describe.each(engines)('fuzzing every command route on %s read models: never a 5xx, every refusal a problem that writes nothing', (_engine, server) => {
   let l: Ledger;
+  let database: Awaited<ReturnType<typeof freshPostgresDatabase>> | undefined;
   let key = 0;
   beforeAll(async () => {
-    l = await startLedger();
+    if (server) database = await freshPostgresDatabase(server);
+    l = await startLedger(undefined, database ? { DATABASE_URL: database.url } : {});
     await seedReferenceData(l);
     await l.command('service', `/v1/subjects/${SUBJECT}/consents`, grantBody());
   });
-  afterAll(() => l.close());
+  afterAll(async () => {
+    await l.close();
+    await database?.drop();
+  });
 
   it('covers every POST route of the OpenAPI document', () => {
     expect(COMMANDS.length).toBeGreaterThanOrEqual(20);
@@ -208,11 +222,8 @@ const queryRequest = (route: (typeof QUERIES)[number]) => fc.record({
   )])), { requiredKeys: [] }),
 });
 
-// On both engines: PostgreSQL compares and casts where SQLite lets anything through (a
+// On both engines too: PostgreSQL compares and casts where SQLite lets anything through (a
 // cursor position past bigint was a 500 there only, session 12).
-const postgres = testPostgres('the query-route fuzzer');
-const engines: [string, string | null][] = [['SQLite', null], ...(postgres ? [['PostgreSQL', postgres] as [string, string]] : [])];
-
 describe.each(engines)('fuzzing every query route on %s read models: never a 5xx but a read model that is behind, every refusal a problem', (_engine, server) => {
   let l: Ledger;
   let database: Awaited<ReturnType<typeof freshPostgresDatabase>> | undefined;

@@ -28,6 +28,7 @@ describe('the projector in a thread of its own', () => {
   it('projects every write in the thread: reads with minPosition see them, the service thread\'s projector never ran', async () => {
     expect(l.app.get(ProjectorThread).enabled).toBe(true);
     expect(l.app.get(ProjectorWorker).running).toBe(false);
+    expect((await l.call('admin', 'GET', '/metrics')).raw).toMatch(/^ledger_projector_thread_restarts_total 0$/m);
     for (let i = 0; i < 20; i++) expect((await l.command('service', `/v1/subjects/t-${i}/consents`, grantBody())).status).toBe(201);
     const register = await l.read('auditor', '/v1/subjects?limit=100');
     expect(register.status).toBe(200);
@@ -59,6 +60,7 @@ describe('the projector in a thread of its own', () => {
       await new Promise((r) => setTimeout(r, 10));
     }
     expect(l.logs()).toContain('projector thread ended; starting it again in 1 s');
+    expect((await l.call('admin', 'GET', '/metrics')).raw).toMatch(/^ledger_projector_thread_restarts_total 1$/m);
     await l.command('service', '/v1/subjects/after-restart/consents', grantBody());
     const read = await l.read('auditor', '/v1/consents?subjectId=after-restart');
     expect(read.status).toBe(200);

@@ -9,6 +9,7 @@ import { ReadModelQueries } from '@ledger/read-models';
 import { Roles } from '../http/auth';
 import { ProjectionLag } from './projection-lag';
 import { PublishingWorker } from '../publishing/publishing';
+import { ProjectorThread } from '../read-side/projector-thread';
 import { ReadModelSwitch } from '../read-side/read-model-switch';
 
 /**
@@ -56,6 +57,7 @@ export class LedgerMetrics {
     publishing: PublishingWorker,
     readModels: ReadModelSwitch,
     @Inject(KEY_VAULT) vault: KeyVault,
+    projectorThread: ProjectorThread,
   ) {
     collectDefaultMetrics({ register: this.registry });
     // present at 0 from the start, so an alert on any increase sees the first one
@@ -66,6 +68,16 @@ export class LedgerMetrics {
       registers: [this.registry],
       async collect() {
         this.set(publishing.topics ? Number((await store.headPosition()) - publishing.lastPosition) : 0);
+      },
+    });
+    new Counter({
+      name: 'ledger_projector_thread_restarts_total',
+      help: 'Times the projector\'s thread ended unasked (or failed to start) and was started again (LEDGER_PROJECTOR_THREAD)',
+      registers: [this.registry],
+      collect() {
+        // the thread counts; the counter shows its total
+        this.reset();
+        this.inc(projectorThread.restarts);
       },
     });
     new Gauge({

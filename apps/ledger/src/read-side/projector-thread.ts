@@ -50,6 +50,9 @@ export class ProjectorThread implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** times the thread ended unasked and was started again (ledger_projector_thread_restarts_total) */
+  restarts = 0;
+
   /** the thread is running (or being started again) */
   get enabled(): boolean {
     return this.config.processRoles.has('projector') && this.config.projectorThread;
@@ -92,6 +95,7 @@ export class ProjectorThread implements OnApplicationBootstrap, BeforeApplicatio
     worker.on('exit', (code) => {
       if (this.worker === worker) this.worker = null;
       if (this.stopping) return;
+      this.restarts++;
       this.logger.error({ exitCode: code }, 'projector thread ended; starting it again in 1 s');
       this.restartTimer = setTimeout(() => this.start(), 1000);
       this.restartTimer.unref();

@@ -145,8 +145,13 @@ export interface CreateAppOptions {
  * digits, at most 15: anything else is 400 VALIDATION_FAILED. They were read as
  * JavaScript reads numbers: `limit=0x10` was 16, `1e2` 100, `0b11` 3, ` 7` 7, and an empty
  * `fromRevision` 0.
+ * 1.31.0: the `Idempotency-Key` is stored as a keyed hash (HMAC-SHA-256 with the
+ * pseudonymisation secret), never as sent: a history's `metadata.idempotencyKey` is 64
+ * hex digits for events written from this version on. A key built from a phone number
+ * was kept in plaintext in events, which are never erased. Retries work as before, of
+ * events written earlier too.
  */
-export const API_VERSION = '1.30.0';
+export const API_VERSION = '1.31.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

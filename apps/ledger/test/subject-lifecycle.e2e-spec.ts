@@ -1,4 +1,7 @@
-import { verifyChain, type EventMetadata } from '@ledger/event-store';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Pseudonymiser } from '@ledger/crypto';
+import { canonical, EVENT_STORE, verifyChain, type EventMetadata, type EventStore } from '@ledger/event-store';
 import { ErasureScheduler } from '../src/erasure/erasure-scheduler';
 import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
 
@@ -164,6 +167,38 @@ describe('subject lifecycle through HTTP', () => {
     expect(l.fingerprint()).toEqual(before);
     const reuse = await l.call('service', 'POST', '/v1/subjects/u-8/consents', grantBody({ publication: true }), headers);
     expect(reuse.body).toMatchObject({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
+  it('keeps only a keyed hash of the Idempotency-Key in the events, never the key a client chose', async () => {
+    const phone = '77017463829'; // a key built from a phone number, by mistake
+    const headers = { 'idempotency-key': `sms-${phone}` };
+    const first = await l.call('service', 'POST', '/v1/subjects/u-8b/consents', grantBody(), headers);
+    expect(first.status).toBe(201);
+    const stored = (await l.call('auditor', 'GET', '/v1/subjects/u-8b/history?include=stored')).body.events[0].stored.metadata;
+    expect(stored.idempotencyKey).toMatch(/^[0-9a-f]{64}$/);
+    await l.settled();
+    for (const f of ['events.db', 'events.db-wal']) expect({ f, phone: readFileSync(join(l.dataDir, f)).includes(phone) }).toEqual({ f, phone: false });
+    const retry = await l.call('service', 'POST', '/v1/subjects/u-8b/consents', grantBody(), headers);
+    expect(retry.body.replayed).toBe(true);
+    expect(retry.body.events).toEqual(first.body.events);
+  });
+
+  it('still answers a retry from an event written before keys were hashed (it holds the key itself)', async () => {
+    // such an event, as an older build appended it: the key in plaintext beside the request's hash
+    const key = 'grant-u8c-older-build';
+    const body = grantBody();
+    const requestHash = l.app.get(Pseudonymiser).token('idempotency-request', canonical({ route: 'POST /v1/subjects/:subjectId/consents', params: { subjectId: 'u-8c' }, body }));
+    // an event of the right type and data: a grant to another subject, as stored
+    expect((await l.command('service', '/v1/subjects/u-8d/consents', body)).status).toBe(201);
+    const model = (await l.call('auditor', 'GET', '/v1/subjects/u-8d/history?include=stored')).body.events[0];
+    const written = await l.app.get<EventStore>(EVENT_STORE).append('subject-u-8c', [{
+      type: model.type,
+      data: model.stored.data,
+      metadata: { ...model.stored.metadata, eventId: '01937f4e-0000-7000-8000-00000000c8c0', idempotencyKey: key, requestHash, prevHash: undefined, hash: undefined, recordedAt: undefined },
+    }], { expectedState: 'no_stream' });
+    const retry = await l.call('service', 'POST', '/v1/subjects/u-8c/consents', body, { 'idempotency-key': key });
+    expect(retry.status).toBe(201);
+    expect(retry.body).toMatchObject({ replayed: true, position: written.position.toString() });
   });
 
   it('answers 409 when If-Match names a stale revision, and serialises concurrent commands without it', async () => {

@@ -38,7 +38,7 @@ const MAX_ATTEMPTS = 5;
 /**
  * The whole command path (STYLE: ~20 lines): read the stream, fold `evolve`, `decide`,
  * append with the expected revision. Idempotency lives in the stream itself: every event
- * carries the Idempotency-Key and a keyed hash of the request, so a retry finds its first
+ * carries keyed hashes of the Idempotency-Key and of the request, so a retry finds its first
  * result in the same read that the decision needs, on any store adapter.
  */
 @Injectable()
@@ -71,9 +71,12 @@ export class DecisionRunner {
 
   private async decideAndAppend<C, E extends LedgerEvent, S>(d: Decision<C, E, S>): Promise<CommandResult> {
     const requestHash = this.pseudonymiser.token('idempotency-request', canonical(d.ctx.request));
+    // The key is whatever a client chose — an order number, a phone number by mistake — and
+    // events are never erased: they keep its keyed hash, never the key itself (§2.10, §4.1).
+    const idempotencyKey = this.pseudonymiser.token('idempotency-key', d.ctx.idempotencyKey);
     for (let attempt = 1; ; attempt++) {
       const stored = await this.store.readStream(d.streamId);
-      const replay = this.replay(d.streamId, stored, d.ctx.idempotencyKey, requestHash);
+      const replay = this.replay(d.streamId, stored, [idempotencyKey, d.ctx.idempotencyKey], requestHash);
       if (replay) return replay;
 
       const head = stored.at(-1)?.revision ?? null;
@@ -102,7 +105,7 @@ export class DecisionRunner {
             actor: `${d.ctx.principal.role}:${d.ctx.principal.name}`,
             correlationId,
             causationId: commandId,
-            idempotencyKey: d.ctx.idempotencyKey,
+            idempotencyKey,
             requestHash,
             ...(typeof policyVersion === 'string' ? { policyVersion } : {}),
           },
@@ -125,8 +128,12 @@ export class DecisionRunner {
     }
   }
 
-  private replay(streamId: string, stored: readonly RecordedEvent[], key: string, requestHash: string): CommandResult | null {
-    const first = stored.filter((e) => e.metadata.idempotencyKey === key);
+  /**
+   * The first result of this Idempotency-Key, if the stream holds one: events name the key
+   * by its keyed hash (`keys[0]`), or, written before 2026-11-28, by the key itself (`keys[1]`).
+   */
+  private replay(streamId: string, stored: readonly RecordedEvent[], keys: readonly [string, string], requestHash: string): CommandResult | null {
+    const first = stored.filter((e) => e.metadata.idempotencyKey === keys[0] || e.metadata.idempotencyKey === keys[1]);
     if (first.length === 0) return null;
     if (first.some((e) => e.metadata.requestHash !== requestHash)) {
       throw new ProblemException(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');

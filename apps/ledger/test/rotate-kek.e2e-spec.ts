@@ -106,6 +106,10 @@ describe('rotating the key-encryption key (CLI command, e2e)', () => {
     await seed.close();
 
     l = await startLedger('2026-11-25T05:00:00Z', { LEDGER_KEK: B, LEDGER_KEK_PREVIOUS: A }, dir);
+    // the projector's thread up and caught up first: from TypeScript sources it takes a
+    // second or two to start, and the first read below would wait for it while the
+    // rotation ran alone (CI saw one overlapping round, not six)
+    await l.settled();
     const cli = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, '../../ledger-cli/src/main.ts'), 'rotate-kek', '--batch-size', '1'], {
       cwd: join(__dirname, '../../..'),
       env: { ...process.env, LEDGER_DATA_DIR: dir, LEDGER_KEK: B, LEDGER_KEK_PREVIOUS: A, LEDGER_API_KEYS: l.config.apiKeys.map((k) => `${k.name}:${k.role}:${k.secret}`).join(',') },

@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { fold, registrationOf, toDomainEvent, type Decider, type LedgerEvent } from '@ledger/domain';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { registrationOf, type Decider, type LedgerEvent } from '@ledger/domain';
 import { canonical, EVENT_STORE, WrongExpectedVersionError, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { Pseudonymiser } from '@ledger/crypto';
 import type { CommandContext } from '../http/command-context';
 import { ProblemException } from '../http/problem';
 import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from './clock';
+import { DEFAULT_FOLD_LIMITS, FOLD_LIMITS, FoldedStreams, stateOf, type FoldedStreamsLimits, type StreamFold } from './folded-streams';
 
 export interface WrittenEvent {
   readonly eventId: string;
@@ -35,11 +36,60 @@ export interface Decision<C, E, S> {
 
 const MAX_ATTEMPTS = 5;
 
+/** The events of a stream that carry one Idempotency-Key (as stored: its keyed hash, or the key itself before 2026-11-28). */
+interface KeyUse {
+  readonly requestHash: string;
+  /** another request's hash was found under the same key */
+  readonly mixed: boolean;
+  readonly first: bigint;
+  readonly last: bigint;
+}
+
+/** What a command needs of its stream: the decider's state, and the Idempotency-Keys it holds. */
+interface StreamView<S> {
+  readonly state: S;
+  /**
+   * Grows as events are folded in; shared by the folds of one stream. An entry only ever
+   * describes stored events, and adding one twice changes nothing, so a fold that has
+   * seen less of the stream may find a key a later event added: replaying that command is
+   * right, it was done.
+   */
+  readonly keys: Map<string, KeyUse>;
+}
+
+const viewOf = <E, S>(decider: Decider<unknown, E, S>): StreamFold<StreamView<S>> => {
+  const state = stateOf(decider);
+  return {
+    initial: () => ({ state: state.initial(), keys: new Map() }),
+    step: (view, e) => {
+      const key = e.metadata.idempotencyKey;
+      if (typeof key === 'string') {
+        const use = view.keys.get(key);
+        const requestHash = String(e.metadata.requestHash);
+        view.keys.set(key, use === undefined
+          ? { requestHash, mixed: false, first: e.revision, last: e.revision }
+          : {
+            requestHash: use.requestHash,
+            mixed: use.mixed || use.requestHash !== requestHash,
+            first: e.revision < use.first ? e.revision : use.first,
+            last: e.revision > use.last ? e.revision : use.last,
+          });
+      }
+      return { state: state.step(view.state, e), keys: view.keys };
+    },
+  };
+};
+
 /**
  * The whole command path (STYLE: ~20 lines): read the stream, fold `evolve`, `decide`,
  * append with the expected revision. Idempotency lives in the stream itself: every event
  * carries keyed hashes of the Idempotency-Key and of the request, so a retry finds its first
  * result in the same read that the decision needs, on any store adapter.
+ *
+ * The fold is kept between commands (`FoldedStreams`): a command reads only the events
+ * after the revision already folded, so its cost does not grow with the stream's length
+ * (measured: 103 ms a command on a subject with 10,000 events when every command read and
+ * folded the whole stream).
  */
 @Injectable()
 export class DecisionRunner {
@@ -48,7 +98,20 @@ export class DecisionRunner {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     private readonly pseudonymiser: Pseudonymiser,
+    @Optional() @Inject(FOLD_LIMITS) private readonly limits: FoldedStreamsLimits = DEFAULT_FOLD_LIMITS,
   ) {}
+
+  /** Folded streams, one cache per decider (the subject's, the policy's, a recipient's). */
+  private readonly folds = new Map<Decider<any, any, any>, FoldedStreams<StreamView<any>>>();
+
+  private streams<S>(decider: Decider<any, any, S>): FoldedStreams<StreamView<S>> {
+    let f = this.folds.get(decider);
+    if (f === undefined) {
+      f = new FoldedStreams(this.store, viewOf(decider), this.limits);
+      this.folds.set(decider, f);
+    }
+    return f;
+  }
 
   /** Tail of the queue of commands per stream in this process. */
   private readonly tails = new Map<string, Promise<unknown>>();
@@ -75,20 +138,21 @@ export class DecisionRunner {
     // events are never erased: they keep its keyed hash, never the key itself (§2.10, §4.1).
     const idempotencyKey = this.pseudonymiser.token('idempotency-key', d.ctx.idempotencyKey);
     for (let attempt = 1; ; attempt++) {
-      const stored = await this.store.readStream(d.streamId);
-      const replay = this.replay(d.streamId, stored, [idempotencyKey, d.ctx.idempotencyKey], requestHash);
+      // the stream as folded so far, and the events written since (usually none)
+      const folded = await this.streams(d.decider).read(d.streamId);
+      const replay = await this.replay(d.streamId, folded.value.keys, [idempotencyKey, d.ctx.idempotencyKey], requestHash);
       if (replay) return replay;
 
-      const head = stored.at(-1)?.revision ?? null;
+      const head = folded.revision;
       if (d.ctx.expectedRevision !== null && d.ctx.expectedRevision !== head) {
         throw new WrongExpectedVersionError(d.streamId, d.ctx.expectedRevision, head ?? 'no_stream');
       }
-      const state = fold(d.decider, stored.map((e) => toDomainEvent(e.type, e.metadata.schemaVersion, e.data) as E));
+      const state = folded.value.state;
       const now = this.clock.now();
       const events = d.decider.decide(await d.command(state, now), state);
       if (events.length === 0) {
         // nothing to do: a repeated acknowledgement, a scheduler step already taken
-        return { streamId: d.streamId, revision: head ?? 0n, position: stored.at(-1)?.position ?? 0n, events: [], replayed: false };
+        return { streamId: d.streamId, revision: head ?? 0n, position: folded.position ?? 0n, events: [], replayed: false };
       }
 
       const commandId = this.ids.next();
@@ -130,14 +194,19 @@ export class DecisionRunner {
 
   /**
    * The first result of this Idempotency-Key, if the stream holds one: events name the key
-   * by its keyed hash (`keys[0]`), or, written before 2026-11-28, by the key itself (`keys[1]`).
+   * by its keyed hash (`tried[0]`), or, written before 2026-11-28, by the key itself (`tried[1]`).
    */
-  private replay(streamId: string, stored: readonly RecordedEvent[], keys: readonly [string, string], requestHash: string): CommandResult | null {
-    const first = stored.filter((e) => e.metadata.idempotencyKey === keys[0] || e.metadata.idempotencyKey === keys[1]);
-    if (first.length === 0) return null;
-    if (first.some((e) => e.metadata.requestHash !== requestHash)) {
+  private async replay(streamId: string, keys: ReadonlyMap<string, KeyUse>, tried: readonly [string, string], requestHash: string): Promise<CommandResult | null> {
+    const uses = tried.map((k) => keys.get(k)).filter((u) => u !== undefined);
+    if (uses.length === 0) return null;
+    if (uses.some((u) => u.mixed || u.requestHash !== requestHash)) {
       throw new ProblemException(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
     }
+    // the first result's events, read again (a command's events are contiguous, so this is one read)
+    const from = uses.reduce((m, u) => (u.first < m ? u.first : m), uses[0]!.first);
+    const to = uses.reduce((m, u) => (u.last > m ? u.last : m), uses[0]!.last);
+    const stored = await this.store.readStream(streamId, { fromRevision: from, maxCount: Number(to - from) + 1 });
+    const first = stored.filter((e: RecordedEvent) => tried.includes(e.metadata.idempotencyKey as string));
     const last = first.at(-1)!;
     return {
       streamId,

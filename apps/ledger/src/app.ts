@@ -150,8 +150,14 @@ export interface CreateAppOptions {
  * hex digits for events written from this version on. A key built from a phone number
  * was kept in plaintext in events, which are never erased. Retries work as before, of
  * events written earlier too.
+ * 1.32.0: an `X-Correlation-Id` with a run of 7 or more digits is 400
+ * CORRELATION_ID_INVALID, unless it is a UUID, a ULID or a W3C trace id (32 or 16 hex
+ * digits with a letter, or a whole traceparent); such a header on a read is logged as
+ * `invalid`. It is kept in every event's metadata, which is never erased, and
+ * `sms-77017463829` was kept there and logged as sent. The header is now in the
+ * OpenAPI document of every command.
  */
-export const API_VERSION = '1.31.0';
+export const API_VERSION = '1.32.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

@@ -62,6 +62,10 @@ const CASES: BadRequest[] = [
   { name: 'free text where a slug is required', url: '/v1/subjects/u-1/obligations', body: { obligationId: 'o-1', kind: 'Alice Smith owes us' }, headers: idem, status: 400, code: 'VALIDATION_FAILED' },
   { name: 'missing Idempotency-Key', url: '/v1/subjects/u-1/consents', body: grantBody(), status: 400, code: 'IDEMPOTENCY_KEY_REQUIRED' },
   { name: 'malformed Idempotency-Key', url: '/v1/subjects/u-1/consents', body: grantBody(), headers: { 'idempotency-key': 'short' }, status: 400, code: 'IDEMPOTENCY_KEY_INVALID' },
+  // X-Correlation-Id is kept in every event, never erased: a phone number in it is refused (HTTP 1.32.0)
+  { name: 'X-Correlation-Id with a phone number', url: '/v1/subjects/u-1/consents', body: grantBody(), headers: { ...idem, 'x-correlation-id': 'sms-77017463829' }, status: 400, code: 'CORRELATION_ID_INVALID' },
+  { name: 'X-Correlation-Id that is a 16-digit number', url: '/v1/subjects/u-1/consents', body: grantBody(), headers: { ...idem, 'x-correlation-id': '4400123412341234' }, status: 400, code: 'CORRELATION_ID_INVALID' },
+  { name: 'X-Correlation-Id with an email', url: '/v1/subjects/u-1/consents', body: grantBody(), headers: { ...idem, 'x-correlation-id': 'a@b.kz' }, status: 400, code: 'CORRELATION_ID_INVALID' },
   { name: 'malformed If-Match', url: '/v1/subjects/u-1/consents', body: grantBody(), headers: { ...idem, 'if-match': 'latest' }, status: 400, code: 'IF_MATCH_INVALID' },
   { name: 'compressed body', url: '/v1/subjects/u-1/consents', body: grantBody(), headers: { ...idem, 'content-encoding': 'gzip' }, status: 415, code: 'UNSUPPORTED_CONTENT_ENCODING' },
   { name: 'bad percent-encoding in the path', url: '/v1/subjects/%E0%A4%A/consents', body: grantBody(), headers: idem, status: 400, code: 'MALFORMED_URL' },

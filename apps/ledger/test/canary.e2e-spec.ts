@@ -5,6 +5,8 @@ import { grantBody, seedReferenceData, startLedger, type Ledger } from './harnes
 /** A value no code path produces by chance. */
 const CANARY = 'canary-Zq81xP7-personal@example.kz';
 const CANARY_PHONE = '+77017463829';
+/** the phone without its `+`, as a client might put it in a header or a URL */
+const PHONE_DIGITS = CANARY_PHONE.slice(1);
 
 describe('personal data never leaves in plaintext (canary)', () => {
   let l: Ledger;
@@ -33,6 +35,9 @@ describe('personal data never leaves in plaintext (canary)', () => {
     // a header is anything a client typed: X-Correlation-Id is logged only when it has the shape commands accept
     await record('auditor', 'GET', '/v1/subjects/u-c', undefined, { 'x-correlation-id': CANARY });
     await record('service', 'POST', '/v1/subjects/u-c/obligations', { obligationId: 'o-c', kind: 'invoice' }, { 'x-correlation-id': CANARY_PHONE });
+    // the phone's digits in the accepted characters: refused (HTTP 1.32.0), so neither in an event nor in the log
+    await record('service', 'POST', '/v1/subjects/u-c/obligations', { obligationId: 'o-d', kind: 'invoice' }, { 'x-correlation-id': `sms-${PHONE_DIGITS}` });
+    await record('auditor', 'GET', '/v1/subjects/u-c', undefined, { 'x-correlation-id': `sms-${PHONE_DIGITS}` });
     // every role reads the subject
     for (const role of ['service', 'auditor', 'regulator', 'admin'] as const) {
       const view = await l.read(role, '/v1/subjects/u-c');
@@ -66,7 +71,7 @@ describe('personal data never leaves in plaintext (canary)', () => {
     for (const f of files) {
       const bytes = readFileSync(join(l.dataDir, f));
       expect({ file: f, canary: contains(bytes, CANARY) }).toEqual({ file: f, canary: false });
-      expect({ file: f, phone: contains(bytes, CANARY_PHONE) }).toEqual({ file: f, phone: false });
+      expect({ file: f, phone: contains(bytes, PHONE_DIGITS) }).toEqual({ file: f, phone: false });
     }
   });
 
@@ -74,7 +79,7 @@ describe('personal data never leaves in plaintext (canary)', () => {
     const logs = l.logs();
     expect(logs.length).toBeGreaterThan(0);
     expect(contains(logs, CANARY)).toBe(false);
-    expect(contains(logs, CANARY_PHONE)).toBe(false);
+    expect(contains(logs, PHONE_DIGITS)).toBe(false);
     expect(contains(logs, 'canary-Zq81xP7')).toBe(false);
   });
 
@@ -83,7 +88,7 @@ describe('personal data never leaves in plaintext (canary)', () => {
     expect(forbidden.length).toBeGreaterThan(10);
     for (const r of forbidden) {
       expect(contains(r.raw, CANARY)).toBe(false);
-      expect(contains(r.raw, CANARY_PHONE)).toBe(false);
+      expect(contains(r.raw, PHONE_DIGITS)).toBe(false);
     }
   });
 });

@@ -183,6 +183,23 @@ describe('subject lifecycle through HTTP', () => {
     expect(retry.body.events).toEqual(first.body.events);
   });
 
+  it('keeps X-Correlation-Id in every event a command writes: a W3C trace id with digit runs is taken, a phone number is not (HTTP 1.32.0)', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736'; // a random trace id with a 7-digit run
+    const withTrace = await l.call('service', 'POST', '/v1/subjects/u-8c/consents', grantBody(), { 'idempotency-key': 'corr-key-0001', 'x-correlation-id': traceId });
+    expect(withTrace.status).toBe(201);
+    const without = await l.call('service', 'POST', '/v1/subjects/u-8c/obligations', { obligationId: 'o-1', kind: 'invoice' }, { 'idempotency-key': 'corr-key-0002' });
+    expect(without.status).toBe(201);
+    const refused = await l.call('service', 'POST', '/v1/subjects/u-8c/obligations', { obligationId: 'o-2', kind: 'invoice' }, { 'idempotency-key': 'corr-key-0003', 'x-correlation-id': 'sms-77017463829' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('CORRELATION_ID_INVALID');
+    expect(refused.raw).not.toContain('77017463829');
+    const events = (await l.call('auditor', 'GET', '/v1/subjects/u-8c/history')).body.events;
+    expect(events.map((e: { type: string }) => e.type)).toEqual(['ConsentGranted', 'ObligationOpened']);
+    expect(events[0].metadata.correlationId).toBe(traceId);
+    // absent, the command's own id, which is also the event's causation
+    expect(events[1].metadata.correlationId).toBe(events[1].metadata.causationId);
+  });
+
   it('still answers a retry from an event written before keys were hashed (it holds the key itself)', async () => {
     // such an event, as an older build appended it: the key in plaintext beside the request's hash
     const key = 'grant-u8c-older-build';

@@ -27,6 +27,22 @@ export function isOpaqueId(value: unknown): value is string {
     && (!LOOKS_LIKE_NUMBER.test(value) || UUID.test(value) || ULID.test(value));
 }
 
+/**
+ * `X-Correlation-Id` is carried into every event's metadata, which is never erased, and
+ * into the request log. It is what a client typed, so the same rule holds as for ids: no
+ * long run of digits, unless it is an id systems generate — a UUID, a ULID, or a W3C
+ * trace context id (a 32-hex trace id, a 16-hex span id, a whole `traceparent`) with at
+ * least one hex letter (a random one lacks any in 1 case of 3 million; a bare number of
+ * 16 or 32 digits — a card number — is no trace id). `sms-77017463829` stays out.
+ */
+export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+const TRACE_ID = /^(?:[0-9a-f]{32}|[0-9a-f]{16}|[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2})$/i;
+
+export function isCorrelationId(value: unknown): value is string {
+  return typeof value === 'string' && CORRELATION_ID_PATTERN.test(value)
+    && (!LOOKS_LIKE_NUMBER.test(value) || UUID.test(value) || ULID.test(value) || (TRACE_ID.test(value) && /[a-f]/i.test(value)));
+}
+
 export function assertOpaqueId(value: string, what: string): void {
   if (!isOpaqueId(value)) {
     // The value itself is never echoed: it may be exactly the personal data we refuse.

@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { CORRELATION_ID_PATTERN, isCorrelationId } from '@ledger/domain';
 import type { Principal } from './auth';
 import { ProblemException } from './problem';
 
@@ -17,12 +18,11 @@ export interface CommandContext {
 const single = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
-const CORRELATION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
-/** The X-Correlation-Id to log for a request: as sent when it has the shape commands accept, else `invalid` (a header is anything a client typed). */
+/** The X-Correlation-Id to log for a request: as sent when commands would accept it (`isCorrelationId`), else `invalid` (a header is anything a client typed). */
 export const loggableCorrelationId = (header: string | string[] | undefined): string | null => {
   const value = single(header);
-  return value === undefined ? null : CORRELATION_ID.test(value) ? value : 'invalid';
+  return value === undefined ? null : isCorrelationId(value) ? value : 'invalid';
 };
 
 const ETAG = /^(?:W\/)?"(\d{1,19})"$/;
@@ -50,8 +50,10 @@ export const Command = createParamDecorator((_: unknown, ctx: ExecutionContext):
     expectedRevision = BigInt(m[1]!);
   }
   const correlation = single(req.headers['x-correlation-id']);
-  if (correlation !== undefined && !CORRELATION_ID.test(correlation)) {
-    throw new ProblemException(400, 'CORRELATION_ID_INVALID', `X-Correlation-Id must match ${CORRELATION_ID.source}`);
+  if (correlation !== undefined && !isCorrelationId(correlation)) {
+    // the value is not echoed: it may be the very phone number refused
+    throw new ProblemException(400, 'CORRELATION_ID_INVALID',
+      `X-Correlation-Id must match ${CORRELATION_ID_PATTERN.source} without a run of 7 or more digits (UUIDs, ULIDs and W3C trace ids excepted)`);
   }
   return {
     principal: req.principal,

@@ -1,5 +1,6 @@
 import { applyDecorators, Get, HttpCode, Post, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { CORRELATION_ID_PATTERN } from '@ledger/domain';
 import type { Role } from '../config/ledger.config';
 import { LEDGER_POSITION_HEADER, LedgerPositionHeader } from '../read-side/ledger-position.interceptor';
 import { Roles } from './auth';
@@ -31,6 +32,10 @@ export const CommandRoute = (path: string, summary: string, ...roles: Role[]) =>
     ApiOperation({ summary }),
     ApiHeader({ name: 'Idempotency-Key', required: true, description: 'a retry with the same key returns the first result' }),
     ApiHeader({ name: 'If-Match', required: false, description: 'the stream revision last seen, as "n"; 409 if it moved' }),
+    ApiHeader({
+      name: 'X-Correlation-Id', required: false, schema: { type: 'string', pattern: CORRELATION_ID_PATTERN.source },
+      description: 'kept in every event this command writes (`metadata.correlationId`; the command id when absent) and logged. Events are never erased, so it may hold no run of 7 or more digits — a phone or document number — unless it is a UUID, a ULID or a W3C trace id (32 or 16 hex digits with a letter, or a whole traceparent); else 400 CORRELATION_ID_INVALID',
+    }),
     ApiExtraModels(ProblemDetails),
     ApiCreatedResponse({ type: CommandAccepted, description: 'recorded; or, with `replayed: true`, the first result of this Idempotency-Key' }),
     ...AUTH_ERRORS,

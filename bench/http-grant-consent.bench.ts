@@ -5,9 +5,8 @@
  * Target (issue): grant-consent ≥ 25% of bare Fastify's requests per second; p99 reported.
  */
 import autocannon from 'autocannon';
-import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { cpuSpeed, fmt, machine, median, relativeSpeed, scratch, table } from './support';
+import { cpuSpeed, fmt, machine, median, relativeSpeed, scratch, startServer, table } from './support';
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 /**
@@ -24,26 +23,6 @@ const body = JSON.stringify({
   purposes: ['service-provision'], categories: ['email-address'], policyVersion: '2026-01', channel: 'web',
   thirdPartyTransfer: false, crossBorderTransfer: false, publication: false,
 });
-
-function start(script: string, env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
-  const child = fork(script, [], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-    child.once('message', () => resolve(child));
-    // the ledger does not send 'ready': poll its readiness probe instead
-    const poll = setInterval(async () => {
-      try {
-        const r = await fetch(`http://127.0.0.1:${port}/health/ready`);
-        if (r.ok) {
-          clearInterval(poll);
-          resolve(child);
-        }
-      } catch { /* not listening yet */ }
-    }, 100);
-    child.once('message', () => clearInterval(poll));
-  });
-}
 
 async function load(port: number, key: string | null): Promise<autocannon.Result> {
   let n = 0;
@@ -74,7 +53,7 @@ async function load(port: number, key: string | null): Promise<autocannon.Result
 
 async function measure(name: string, script: string, env: NodeJS.ProcessEnv, port: number, key: string | null, seed?: () => Promise<void>) {
   const speed = cpuSpeed();
-  const child = await start(script, env, port);
+  const child = await startServer(script, env, port);
   try {
     await seed?.();
     await load(port, key); // warm-up, discarded

@@ -1,3 +1,4 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -59,3 +60,24 @@ export function cpuSpeed(): number {
 
 /** `speed` as a percentage of `reference` (the first probe of a section). */
 export const relativeSpeed = (speed: number, reference: number) => `${Math.round((speed / reference) * 100)}%`;
+
+/** Starts a server in a child process; resolves once it says it is ready, or its readiness probe answers. */
+export function startServer(script: string, env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
+  const child = fork(script, [], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    child.once('message', () => resolve(child));
+    // the ledger does not send 'ready': poll its readiness probe instead
+    const poll = setInterval(async () => {
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}/health/ready`);
+        if (r.ok) {
+          clearInterval(poll);
+          resolve(child);
+        }
+      } catch { /* not listening yet */ }
+    }, 100);
+    child.once('message', () => clearInterval(poll));
+  });
+}

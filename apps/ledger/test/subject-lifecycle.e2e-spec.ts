@@ -200,6 +200,17 @@ describe('subject lifecycle through HTTP', () => {
     expect(events[1].metadata.correlationId).toBe(events[1].metadata.causationId);
   });
 
+  it('keeps the fold of a stream it decided on, and says how much in /metrics', async () => {
+    const gauge = async (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec((await l.call('admin', 'GET', '/metrics')).raw)?.[1]);
+    const before = { streams: await gauge('ledger_command_folds_kept_streams'), events: await gauge('ledger_command_folds_kept_events') };
+    expect(Number.isInteger(before.streams) && Number.isInteger(before.events)).toBe(true);
+    await l.command('service', '/v1/subjects/u-8d/consents', grantBody());
+    // the second command reads the first's event and keeps the stream folded
+    await l.command('service', '/v1/subjects/u-8d/obligations', { obligationId: 'o-1', kind: 'invoice' });
+    expect(await gauge('ledger_command_folds_kept_streams')).toBe(before.streams + 1);
+    expect(await gauge('ledger_command_folds_kept_events')).toBe(before.events + 1);
+  });
+
   it('still answers a retry from an event written before keys were hashed (it holds the key itself)', async () => {
     // such an event, as an older build appended it: the key in plaintext beside the request's hash
     const key = 'grant-u8c-older-build';

@@ -104,6 +104,17 @@ export class DecisionRunner {
   /** Folded streams, one cache per decider (the subject's, the policy's, a recipient's). */
   private readonly folds = new Map<Decider<any, any, any>, FoldedStreams<StreamView<any>>>();
 
+  /** streams and events whose folds this process keeps now (ledger_command_folds_kept_*) */
+  kept(): { streams: number; events: number } {
+    let streams = 0;
+    let events = 0;
+    for (const f of this.folds.values()) {
+      streams += f.size.streams;
+      events += f.size.events;
+    }
+    return { streams, events };
+  }
+
   private streams<S>(decider: Decider<any, any, S>): FoldedStreams<StreamView<S>> {
     let f = this.folds.get(decider);
     if (f === undefined) {

@@ -8,6 +8,7 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ReadModelQueries } from '@ledger/read-models';
 import { Roles } from '../http/auth';
 import { ProjectionLag } from './projection-lag';
+import { DecisionRunner } from '../infrastructure/decision-runner';
 import { PublishingWorker } from '../publishing/publishing';
 import { ProjectorThread } from '../read-side/projector-thread';
 import { ReadModelSwitch } from '../read-side/read-model-switch';
@@ -58,6 +59,7 @@ export class LedgerMetrics {
     readModels: ReadModelSwitch,
     @Inject(KEY_VAULT) vault: KeyVault,
     projectorThread: ProjectorThread,
+    runner: DecisionRunner,
   ) {
     collectDefaultMetrics({ register: this.registry });
     // present at 0 from the start, so an alert on any increase sees the first one
@@ -78,6 +80,22 @@ export class LedgerMetrics {
         // the thread counts; the counter shows its total
         this.reset();
         this.inc(projectorThread.restarts);
+      },
+    });
+    new Gauge({
+      name: 'ledger_command_folds_kept_streams',
+      help: 'Streams whose folded state this process keeps between commands (at most 10,000; docs/operations.md, Memory of the command path)',
+      registers: [this.registry],
+      collect() {
+        this.set(runner.kept().streams);
+      },
+    });
+    new Gauge({
+      name: 'ledger_command_folds_kept_events',
+      help: 'Events folded into the streams kept between commands (at most 100,000)',
+      registers: [this.registry],
+      collect() {
+        this.set(runner.kept().events);
       },
     });
     new Gauge({

@@ -6,7 +6,7 @@
  */
 import autocannon from 'autocannon';
 import { join } from 'node:path';
-import { cpuSpeed, fmt, machine, median, relativeSpeed, scratch, startServer, table } from './support';
+import { ADMIN_KEY, cpuSpeed, fmt, GRANT_BODY, machine, median, relativeSpeed, scratch, SERVICE_KEY, startServer, table } from './support';
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 /**
@@ -16,13 +16,6 @@ const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
  */
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
 const CONNECTIONS = 64;
-const SERVICE_KEY = 'bench-service-key-0123456789';
-const ADMIN_KEY = 'bench-admin-key-0123456789ab';
-
-const body = JSON.stringify({
-  purposes: ['service-provision'], categories: ['email-address'], policyVersion: '2026-01', channel: 'web',
-  thirdPartyTransfer: false, crossBorderTransfer: false, publication: false,
-});
 
 async function load(port: number, key: string | null): Promise<autocannon.Result> {
   let n = 0;
@@ -44,7 +37,7 @@ async function load(port: number, key: string | null): Promise<autocannon.Result
             'idempotency-key': `bench-${run}-${n.toString(36)}`,
             ...(key ? { authorization: `Bearer ${key}` } : {}),
           },
-          body,
+          body: GRANT_BODY,
         };
       },
     }],

@@ -6,18 +6,11 @@
  * at 10,000 events, against 4 ms on a new subject).
  */
 import { join } from 'node:path';
-import { fmt, machine, median, scratch, startServer, table } from './support';
+import { ADMIN_KEY, fmt, GRANT_BODY, machine, median, scratch, SERVICE_KEY, startServer, table } from './support';
 
 const EVENTS = Number(process.env.BENCH_LONG_STREAM_EVENTS ?? 10_000);
 const SAMPLES = Number(process.env.BENCH_LONG_STREAM_SAMPLES ?? 200);
 const PORT = 3906;
-const SERVICE_KEY = 'bench-service-key-0123456789';
-const ADMIN_KEY = 'bench-admin-key-0123456789ab';
-
-const grant = JSON.stringify({
-  purposes: ['service-provision'], categories: ['email-address'], policyVersion: '2026-01', channel: 'web',
-  thirdPartyTransfer: false, crossBorderTransfer: false, publication: false,
-});
 
 async function post(path: string, key: string, body?: string, bearer = SERVICE_KEY): Promise<void> {
   const r = await fetch(`http://127.0.0.1:${PORT}${path}`, {
@@ -45,7 +38,7 @@ export async function runLongStreamBench(): Promise<string> {
   try {
     await post('/v1/policy-versions', 'bench-policy-0001', JSON.stringify({ version: '2026-01', textSha256: 'a'.repeat(64), publishedAt: '2026-01-10T00:00:00Z' }), ADMIN_KEY);
     const t0 = performance.now();
-    await post('/v1/subjects/long-1/consents', 'long-bench-grant', grant);
+    await post('/v1/subjects/long-1/consents', 'long-bench-grant', GRANT_BODY);
     // obligations opened and settled in turn: a long history, a small state (the decider's
     // state holds the open ones, and 10,000 open obligations would measure that instead)
     for (let n = 1; n < EVENTS; n++) {
@@ -53,7 +46,7 @@ export async function runLongStreamBench(): Promise<string> {
       else await post('/v1/subjects/long-1/obligations/o-' + (n - 1) + '/settlement', `long-bench-settle-${n}`);
     }
     const built = (performance.now() - t0) / 1000;
-    for (let i = 0; i < SAMPLES; i++) await post(`/v1/subjects/short-${i}/consents`, `short-bench-grant-${i}`, grant);
+    for (let i = 0; i < SAMPLES; i++) await post(`/v1/subjects/short-${i}/consents`, `short-bench-grant-${i}`, GRANT_BODY);
     const short: number[] = [];
     const long: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {

@@ -81,3 +81,13 @@ export function startServer(script: string, env: NodeJS.ProcessEnv, port: number
     child.once('message', () => clearInterval(poll));
   });
 }
+
+/** API keys the benchmarks give the ledger they start (LEDGER_API_KEYS) */
+export const SERVICE_KEY = 'bench-service-key-0123456789';
+export const ADMIN_KEY = 'bench-admin-key-0123456789ab';
+
+/** the grant-consent body every HTTP benchmark sends */
+export const GRANT_BODY = JSON.stringify({
+  purposes: ['service-provision'], categories: ['email-address'], policyVersion: '2026-01', channel: 'web',
+  thirdPartyTransfer: false, crossBorderTransfer: false, publication: false,
+});

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSubjectDecider, DomainError, subjectStream, WorkingDayCalendar, type SubjectCommand } from '@ledger/domain';
-import { SqliteEventStore, type EventStore } from '@ledger/event-store';
+import { SqliteEventStore, WrongExpectedVersionError, type EventStore } from '@ledger/event-store';
 import { Pseudonymiser } from '@ledger/crypto';
 import type { CommandContext } from '../http/command-context';
 import { ProblemException } from '../http/problem';
@@ -43,9 +43,10 @@ const commandOf = (s: Step): SubjectCommand => {
   }
 };
 
-/** A store that counts the events its stream reads return. */
-function counting(store: EventStore): { store: EventStore; read: () => number } {
+/** A store that counts the events its stream reads return, and the appends refused for a conflict. */
+function counting(store: EventStore): { store: EventStore; read: () => number; conflicts: () => number } {
   let read = 0;
+  let conflicts = 0;
   const counted = new Proxy(store, {
     get(target, prop, receiver) {
       if (prop === 'readStream') {
@@ -55,11 +56,21 @@ function counting(store: EventStore): { store: EventStore; read: () => number } 
           return events;
         };
       }
+      if (prop === 'append') {
+        return async (...args: Parameters<EventStore['append']>) => {
+          try {
+            return await target.append(...args);
+          } catch (error) {
+            if (error instanceof WrongExpectedVersionError) conflicts++;
+            throw error;
+          }
+        };
+      }
       const value = Reflect.get(target, prop, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  return { store: counted, read: () => read };
+  return { store: counted, read: () => read, conflicts: () => conflicts };
 }
 
 function runnerOn(store: EventStore, limits: FoldedStreamsLimits = DEFAULT_FOLD_LIMITS, idPrefix = 'id'): DecisionRunner {
@@ -146,6 +157,31 @@ describe('DecisionRunner keeps each stream folded between commands', () => {
     // and the same key with another request is refused, by either process
     await expect(outcome(run(b, 's1', { kind: 'settle', id: 'o2' }, 'key-settle-o1'))).resolves.toEqual({ refused: 'IDEMPOTENCY_KEY_REUSED' });
     await expect(outcome(run(a, 's1', { kind: 'settle', id: 'o2' }, 'key-settle-o1'))).resolves.toEqual({ refused: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
+  it('two processes racing on one stream: the loser is decided again on the winner\'s events, and both land', async () => {
+    const [sa, sb] = [counting(open()), counting(open())];
+    const a = runnerOn(sa.store, DEFAULT_FOLD_LIMITS, 'a');
+    const b = runnerOn(sb.store, DEFAULT_FOLD_LIMITS, 'b');
+    await run(a, 'race', { kind: 'grant' }, 'key-race-grant');
+    await run(b, 'race', { kind: 'hold', id: 'h0' }, 'key-race-h0'); // both have the stream folded now
+    await run(a, 'race', { kind: 'release', id: 'h0' }, 'key-race-h0-release');
+    const results: CommandResult[] = [];
+    for (let i = 0; i < 20; i++) {
+      // both decide on the same revision; one append wins, the other conflicts, reads the
+      // winner's event from the store and lands after it
+      results.push(...await Promise.all([
+        run(a, 'race', { kind: 'open', id: `a${i}` }, `key-race-a${i}`),
+        run(b, 'race', { kind: 'open', id: `b${i}` }, `key-race-b${i}`),
+      ]));
+    }
+    expect(results.every((r) => !r.replayed)).toBe(true);
+    expect(results.map((r) => r.revision).sort((x, y) => (x < y ? -1 : 1))).toEqual(Array.from({ length: 40 }, (_, i) => BigInt(i + 3)));
+    // they did race: one append of each round was refused and decided again
+    expect(sa.conflicts() + sb.conflicts()).toBe(20);
+    // and each decides on the other's commands: opening any of them again is refused by either
+    await expect(outcome(run(a, 'race', { kind: 'open', id: 'b7' }, 'key-race-again-b7'))).resolves.toEqual({ refused: 'OBLIGATION_EXISTS' });
+    await expect(outcome(run(b, 'race', { kind: 'open', id: 'a7' }, 'key-race-again-a7'))).resolves.toEqual({ refused: 'OBLIGATION_EXISTS' });
   });
 
   it('keeps at most maxStreams streams and maxEvents events, the least recently read going first', async () => {

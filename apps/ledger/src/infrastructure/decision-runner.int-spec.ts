@@ -184,6 +184,32 @@ describe('DecisionRunner keeps each stream folded between commands', () => {
     await expect(outcome(run(b, 'race', { kind: 'open', id: 'a7' }, 'key-race-again-a7'))).resolves.toEqual({ refused: 'OBLIGATION_EXISTS' });
   });
 
+  it('decides again on up to 9 conflicts in a row, each time on the other process\'s event, and then lands', async () => {
+    const other = runnerOn(open(), DEFAULT_FOLD_LIMITS, 'other');
+    let interfere = 9;
+    let n = 0;
+    const base = open();
+    // before each of this process's first 9 appends, the other process writes one event first
+    const contested = new Proxy(base, {
+      get(target, prop, receiver) {
+        if (prop === 'append') {
+          return async (...args: Parameters<EventStore['append']>) => {
+            if (interfere-- > 0) await run(other, 'contested', { kind: 'open', id: `other-${++n}` }, `key-other-${n}`);
+            return target.append(...args);
+          };
+        }
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const mine = runnerOn(contested, DEFAULT_FOLD_LIMITS, 'mine');
+    await run(other, 'contested', { kind: 'grant' }, 'key-contested-grant');
+    const landed = await run(mine, 'contested', { kind: 'open', id: 'mine' }, 'key-contested-mine');
+    expect(landed.revision).toBe(10n); // the grant, 9 of the other's, then this one
+    const again = await run(other, 'contested', { kind: 'open', id: 'mine' }, 'key-contested-again').catch((e: unknown) => e);
+    expect((again as DomainError).code).toBe('OBLIGATION_EXISTS');
+  });
+
   it('keeps at most maxStreams streams and maxEvents events, the least recently read going first', async () => {
     const memory = new SqliteEventStore({ filename: ':memory:', clock: () => now });
     stores.push(memory);

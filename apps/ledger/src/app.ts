@@ -156,8 +156,13 @@ export interface CreateAppOptions {
  * `invalid`. It is kept in every event's metadata, which is never erased, and
  * `sms-77017463829` was kept there and logged as sent. The header is now in the
  * OpenAPI document of every command.
+ * 1.33.0: a read's `minPosition` past the event store's head is 400 POSITION_NOT_WRITTEN
+ * at once, with `requestedPosition` and `headPosition`: no command answered with it, so no
+ * wait can reach it. It waited `LEDGER_READ_WAIT_MS` and answered 503 READ_MODEL_BEHIND
+ * with Retry-After, a 5xx for bad input that told the client to retry for ever. A
+ * position written and not yet projected waits, then 503, as before.
  */
-export const API_VERSION = '1.32.0';
+export const API_VERSION = '1.33.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

@@ -80,6 +80,9 @@ const CASES: BadRequest[] = [
   { name: 'history page size with a space', method: 'GET', url: '/v1/subjects/u-1/history?limit=%207', status: 400, code: 'VALIDATION_FAILED' },
   { name: 'history revision empty', method: 'GET', url: '/v1/subjects/u-1/history?fromRevision=', status: 400, code: 'VALIDATION_FAILED' },
   { name: 'history revision past a safe integer', method: 'GET', url: '/v1/subjects/u-1/history?fromRevision=99999999999999999999', status: 400, code: 'VALIDATION_FAILED' },
+  // HTTP 1.33.0: a position no command answered with — it waited, then 503 READ_MODEL_BEHIND
+  { name: 'minPosition past the event store\'s head', role: 'auditor', method: 'GET', url: '/v1/subjects/u-1?minPosition=9999999999', status: 400, code: 'POSITION_NOT_WRITTEN' },
+  { name: 'minPosition not a position', role: 'auditor', method: 'GET', url: '/v1/transfers?minPosition=-1', status: 400, code: 'VALIDATION_FAILED' },
   { name: 'unknown route', method: 'GET', url: '/v1/nothing-here', status: 404, code: 'NOT_FOUND' },
   { name: 'a method the path does not take', method: 'DELETE', url: '/v1/subjects/u-1', status: 405, code: 'METHOD_NOT_ALLOWED' },
   { name: 'PUT where a command is POSTed', method: 'PUT', url: '/v1/subjects/u-1/consents', body: grantBody(), headers: idem, status: 405, code: 'METHOD_NOT_ALLOWED' },

@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Database from 'better-sqlite3';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { createApp } from '../src/app';
-import { ReadYourWrites } from '../src/read-side/read-side.module';
+import { ReadModelSwitch, ReadYourWrites } from '../src/read-side/read-side.module';
 import { loadConfig, type LedgerConfig, type Role } from '../src/config/ledger.config';
 import type { Clock } from '../src/infrastructure/clock';
 import { createRootLogger } from '../src/infrastructure/logger';
@@ -130,6 +131,22 @@ export async function startLedger(now = '2026-11-25T05:00:00Z', env: NodeJS.Proc
     close: async (options) => {
       await app.close();
       if (!options?.keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Holds the write lock of the SQLite read models, so the projector cannot commit: what is
+ * written meanwhile stays unprojected — a read that waits for its position is behind —
+ * until `release` (before the projector's busy timeout of 5 s runs out).
+ */
+export function holdReadModels(l: Ledger): { release: () => void } {
+  const other = new Database(join(l.dataDir, `${l.app.get(ReadModelSwitch).generation}.db`));
+  other.exec('BEGIN IMMEDIATE');
+  return {
+    release: () => {
+      other.exec('ROLLBACK');
+      other.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { grantBody, seedReferenceData, startLedger, type Ledger } from './harness';
+import { grantBody, holdReadModels, seedReferenceData, startLedger, type Ledger } from './harness';
 
 const transfer = (recipientId: string, over: Record<string, unknown> = {}) => ({
   recipientId, purpose: 'service-provision', categories: ['email-address'], form: 'pseudonymised', transferredAt: '2026-11-25T04:00:00Z', ...over,
@@ -167,11 +167,35 @@ describe('registers from the read models', () => {
     expect(versions.body.versions).toEqual([expect.objectContaining({ version: '2026-01', impliedAcceptanceFrom: '2026-01-17T19:00:00.000Z' })]);
   });
 
-  it('answers 503 READ_MODEL_BEHIND when asked to wait for a position that has not been projected', async () => {
-    const r = await l.call('auditor', 'GET', '/v1/transfers?minPosition=999999');
-    expect(r.status).toBe(503);
-    expect(r.headers['retry-after']).toBe('1');
-    expect(r.body).toMatchObject({ code: 'READ_MODEL_BEHIND', requestedPosition: '999999' });
+  it('answers 503 READ_MODEL_BEHIND when asked to wait for a position written and not yet projected', async () => {
+    const held = holdReadModels(l);
+    try {
+      const written = await l.command('service', '/v1/subjects/r-e/consents', grantBody());
+      expect(written.status).toBe(201);
+      const r = await l.call('auditor', 'GET', `/v1/transfers?minPosition=${written.body.position}`);
+      expect(r.status).toBe(503);
+      expect(r.headers['retry-after']).toBe('1');
+      expect(r.body).toMatchObject({ code: 'READ_MODEL_BEHIND', requestedPosition: written.body.position });
+      expect(BigInt(r.body.currentPosition)).toBeLessThan(BigInt(written.body.position));
+    } finally {
+      held.release();
+    }
+    // once the projector can commit again, the same read answers
+    await l.settled();
+    expect((await l.read('auditor', '/v1/consents?subjectId=r-e')).body.items).toHaveLength(1);
+  });
+
+  it('answers 400 POSITION_NOT_WRITTEN at once for a position past the event store\'s head: no wait can reach it (HTTP 1.33.0)', async () => {
+    const head = BigInt((await l.call('admin', 'GET', '/v1/operations/projections')).body.projections[0].head as string);
+    for (const url of ['/v1/transfers', '/v1/subjects/r-a', '/v1/policy-versions', '/v1/erasures?format=csv']) {
+      const r = await l.call('auditor', 'GET', `${url}${url.includes('?') ? '&' : '?'}minPosition=${head + 1n}`);
+      expect({ url, status: r.status, body: r.body }).toEqual({
+        url, status: 400, body: expect.objectContaining({ code: 'POSITION_NOT_WRITTEN', requestedPosition: String(head + 1n), headPosition: String(head) }),
+      });
+      expect(r.headers['retry-after']).toBeUndefined();
+    }
+    // the head itself is written: it is answered
+    expect((await l.call('auditor', 'GET', `/v1/transfers?minPosition=${head}`)).status).toBe(200);
   });
 
   it('says in Ledger-Position how far the read models behind an answer had got, CSV exports included', async () => {
@@ -189,6 +213,7 @@ describe('registers from the read models', () => {
     // not on what the event store answers, nor on a refusal
     expect((await l.call('auditor', 'GET', '/v1/subjects/r-a/history')).headers['ledger-position']).toBeUndefined();
     expect((await l.call('auditor', 'GET', '/v1/transfers?minPosition=999999')).headers['ledger-position']).toBeUndefined();
+    expect((await l.call('auditor', 'GET', '/v1/transfers?minPosition=999999')).status).toBe(400);
   });
 
   it('reports projection lag for monitoring', async () => {

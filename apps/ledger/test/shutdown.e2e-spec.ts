@@ -17,17 +17,19 @@ describe('graceful shutdown (e2e, real socket)', () => {
   afterAll(() => l.close().catch(() => undefined));
 
   it('fails readiness, serves through the grace period, finishes the running request and refuses the next as a problem', async () => {
-    l = await startLedger('2026-11-25T05:00:00Z', { LEDGER_READ_WAIT_MS: '1500' });
+    // the API alone: no projector in this process, so the read models stay where they are
+    l = await startLedger('2026-11-25T05:00:00Z', { LEDGER_READ_WAIT_MS: '1500', LEDGER_ROLES: 'api' });
     await seedReferenceData(l);
-    expect((await l.command('service', '/v1/subjects/sd-1/consents', grantBody())).status).toBe(201);
+    const written = await l.command('service', '/v1/subjects/sd-1/consents', grantBody());
+    expect(written.status).toBe(201);
     await l.app.listen({ port: 0, host: '127.0.0.1' });
     const port = (l.app.getHttpServer().address() as AddressInfo).port;
 
     const get = (path: string) => [`GET ${path} HTTP/1.1`, 'Host: ledger', `Authorization: Bearer ${KEYS.auditor}`, '', ''].join('\r\n');
-    // One connection kept busy: its first request waits for a position the read models
-    // will never reach (LEDGER_READ_WAIT_MS), so closing the server does not drop it as
+    // One connection kept busy: its first request waits for a position written but never
+    // projected here (LEDGER_READ_WAIT_MS), so closing the server does not drop it as
     // idle; the second request is sent on it once the server is closing.
-    const socket = connect(port, '127.0.0.1', () => socket.write(get('/v1/subjects/sd-1?minPosition=999999')));
+    const socket = connect(port, '127.0.0.1', () => socket.write(get(`/v1/subjects/sd-1?minPosition=${written.body.position}`)));
     const replies = new Promise<string>((resolve, reject) => {
       let text = '';
       socket.setEncoding('utf8');

@@ -131,6 +131,16 @@ export class ReadYourWrites {
 
   async waitFor(minPosition: bigint | undefined): Promise<void> {
     if (minPosition === undefined || (await this.position()) >= minPosition) return;
+    // A position past the event store's head was never answered by any command (every
+    // acknowledged append is at or below the head, whichever process wrote it): waiting
+    // cannot reach it, and a 503 would have the client retry for ever (HTTP 1.33.0).
+    const head = await this.store.headPosition();
+    if (minPosition > head) {
+      throw new ProblemException(400, 'POSITION_NOT_WRITTEN', 'no event has been written at minPosition: pass the position a command answered with', {
+        requestedPosition: minPosition.toString(),
+        headPosition: head.toString(),
+      });
+    }
     const reached = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => done(false), this.config.readWaitMs);
       // the read models another thread or process projects: their stored checkpoint, looked

@@ -11,7 +11,7 @@ export class PageParams {
   @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json', description: 'csv streams every matching row, not one page' })
   @IsOptional() @IsIn(['json', 'csv'])
   format?: 'json' | 'csv';
-  @ApiPropertyOptional({ description: 'wait until the read models include this global position' })
+  @ApiPropertyOptional({ description: 'wait until the read models include this global position (from a command response); past the event store\'s head, 400 POSITION_NOT_WRITTEN' })
   @IsOptional() @Matches(/^\d{1,19}$/)
   minPosition?: string;
 }

@@ -198,6 +198,22 @@ describe('registers from the read models', () => {
     expect((await l.call('auditor', 'GET', `/v1/transfers?minPosition=${head}`)).status).toBe(200);
   });
 
+  it('takes a position another process wrote for written: an API replica on the same store waits for it, and refuses only what no process wrote', async () => {
+    const replica = await startLedger('2026-11-25T05:00:00Z', { LEDGER_ROLES: 'api', LEDGER_READ_WAIT_MS: '2000' }, l.dataDir);
+    try {
+      for (let i = 0; i < 3; i++) {
+        // written through this instance, read at once through the replica (its own connections)
+        const written = await l.command('service', `/v1/subjects/r-x${i}/consents`, grantBody());
+        const read = await replica.call('auditor', 'GET', `/v1/consents?subjectId=r-x${i}&minPosition=${written.body.position}`);
+        expect({ status: read.status, items: read.body.items?.length }).toEqual({ status: 200, items: 1 });
+        const past = await replica.call('auditor', 'GET', `/v1/consents?minPosition=${BigInt(written.body.position) + 1n}`);
+        expect(past.body).toMatchObject({ status: 400, code: 'POSITION_NOT_WRITTEN', headPosition: written.body.position });
+      }
+    } finally {
+      await replica.close({ keepData: true });
+    }
+  });
+
   it('says in Ledger-Position how far the read models behind an answer had got, CSV exports included', async () => {
     const head = (await l.call('admin', 'GET', '/v1/operations/projections')).body.projections[0].head as string;
     for (const url of ['/v1/transfers', '/v1/erasures?format=csv', '/v1/subjects/r-a', '/v1/recipients', '/v1/policy-versions']) {

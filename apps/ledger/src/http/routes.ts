@@ -20,7 +20,7 @@ export const AUTH_ERRORS = [
   ProblemResponse(403, 'the key\'s role may not call this route (FORBIDDEN)'),
   ProblemResponse(414, 'a path parameter is longer than any id the ledger accepts (PATH_PARAMETER_TOO_LONG)'),
 ];
-const UNAVAILABLE = ProblemResponse(503, 'storage unavailable, read models behind `minPosition`, as many CSV exports streaming as LEDGER_EXPORTS_MAX allows, shutting down, or this instance older than the events it read during a rolling upgrade (STORAGE_UNAVAILABLE, READ_MODEL_BEHIND, EXPORTS_BUSY, SHUTTING_DOWN, INSTANCE_OUTDATED); with Retry-After');
+const UNAVAILABLE = ProblemResponse(503, 'storage unavailable, read models behind `minPosition` (READ_MODEL_BEHIND, with requestedPosition and currentPosition), as many CSV exports streaming as LEDGER_EXPORTS_MAX allows, shutting down, or this instance older than the events it read during a rolling upgrade (STORAGE_UNAVAILABLE, READ_MODEL_BEHIND, EXPORTS_BUSY, SHUTTING_DOWN, INSTANCE_OUTDATED); with Retry-After');
 
 /** A command route: POST, 201, declared roles, the Idempotency-Key and If-Match headers. */
 export const CommandRoute = (path: string, summary: string, ...roles: Role[]) =>
@@ -71,6 +71,9 @@ const query = (path: string, summary: string, schema: SchemaObject, roles: Role[
         ...('nextCursor' in (schema.properties ?? {}) ? { 'text/csv': { schema: { type: 'string', description: 'with format=csv: every matching row, as the register stood at Ledger-Position' } } } : {}),
       },
     }),
+    // the read models' routes take minPosition (read-your-writes): their 400 says so too
+    // (the first response declared for a status is the one the document keeps)
+    ...(fromReadModels ? [ProblemResponse(400, 'the request does not match the schema (VALIDATION_FAILED, INVALID_ID, INVALID_CURSOR, …); or `minPosition` is past the event store\'s head, so no command answered with it (POSITION_NOT_WRITTEN, with requestedPosition and headPosition)')] : []),
     ...AUTH_ERRORS,
     ProblemResponse(404, 'nothing is recorded under the id named'),
     UNAVAILABLE,

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import { join } from 'node:path';
-import { SqliteEventStore, type EventToAppend } from '@ledger/event-store';
+import { SqliteEventStore, WAL_AUTOCHECKPOINT_PAGES, WAL_SIZE_LIMIT_BYTES, type EventToAppend } from '@ledger/event-store';
 import { cpuSpeed, fmt, machine, relativeSpeed, scratch, table, throughput } from './support';
 
 const MS = Number(process.env.BENCH_MS ?? 3000);
@@ -42,6 +42,8 @@ async function raw(writers: number): Promise<number> {
   const db = new Database(join(dir, 'raw.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   db.exec('CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, stream_id TEXT, revision INTEGER, event_id TEXT UNIQUE, type TEXT, data TEXT, metadata TEXT, UNIQUE (stream_id, revision))');
   const insert = db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
   const batch = db.transaction((rows: unknown[][]) => {

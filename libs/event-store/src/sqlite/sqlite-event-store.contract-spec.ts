@@ -23,7 +23,7 @@ describe('SqliteEventStore specifics', () => {
     eventId, schemaVersion: 1, occurredAt: '2026-11-25T00:00:00.000Z', actor: 't', correlationId: eventId, causationId: eventId, idempotencyKey: null,
   });
 
-  it('runs in WAL mode with synchronous=FULL, so acknowledged appends survive power loss', async () => {
+  it('runs in WAL mode with synchronous=FULL, so acknowledged appends survive power loss, checkpointing every 10,000 pages', async () => {
     const file = join(dir, 'durable.db');
     const store = new SqliteEventStore({ filename: file, clock });
     await store.append('s-1', [{ type: 'T', data: {}, metadata: meta(randomUUID()) }], { expectedState: 'no_stream' });
@@ -31,7 +31,10 @@ describe('SqliteEventStore specifics', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
     // synchronous is per connection: read it through the store's own connection
-    expect((store as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true })).toBe(2);
+    const own = (store as unknown as { db: Database.Database }).db;
+    expect(own.pragma('synchronous', { simple: true })).toBe(2);
+    // checkpoints every ≈40 MiB of WAL rather than SQLite's 4 MiB, on the writer's connection
+    expect([own.pragma('wal_autocheckpoint', { simple: true }), own.pragma('journal_size_limit', { simple: true })]).toEqual([10_000, 64 * 1024 * 1024]);
     await store.close();
   });
 

@@ -138,15 +138,18 @@ export async function startLedger(now = '2026-11-25T05:00:00Z', env: NodeJS.Proc
 /**
  * Holds the write lock of the SQLite read models, so the projector cannot commit: what is
  * written meanwhile stays unprojected — a read that waits for its position is behind —
- * until `release` (before the projector's busy timeout of 5 s runs out).
+ * until `release` (before the projector's busy timeout of 5 s runs out). `db` is the
+ * holding connection, for a test that changes the tables under the lock; `release` rolls
+ * back whatever it has not committed, and closes it.
  */
-export function holdReadModels(l: Ledger): { release: () => void } {
-  const other = new Database(join(l.dataDir, `${l.app.get(ReadModelSwitch).generation}.db`));
-  other.exec('BEGIN IMMEDIATE');
+export function holdReadModels(l: Ledger): { db: Database.Database; release: () => void } {
+  const db = new Database(join(l.dataDir, `${l.app.get(ReadModelSwitch).generation}.db`));
+  db.exec('BEGIN IMMEDIATE');
   return {
+    db,
     release: () => {
-      other.exec('ROLLBACK');
-      other.close();
+      if (db.inTransaction) db.exec('ROLLBACK');
+      db.close();
     },
   };
 }

@@ -1,11 +1,9 @@
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { Projector } from '@ledger/read-models';
 import { rebuildReadModelsCommand } from '../../ledger-cli/src/rebuild-read-models';
 import { ProjectorThread } from '../src/read-side/projector-thread';
 import { ProjectorWorker, ReadModelSwitch, ReadYourWrites } from '../src/read-side/read-side.module';
-import { freshPostgresDatabase, grantBody, seedReferenceData, startLedger, testPostgres, type Ledger } from './harness';
+import { freshPostgresDatabase, grantBody, holdReadModels, seedReferenceData, startLedger, testPostgres, type Ledger } from './harness';
 
 /**
  * LEDGER_PROJECTOR_THREAD (on by default): the projector runs in a worker thread of its
@@ -71,10 +69,10 @@ describe('the projector in a thread of its own', () => {
     const unhandled: unknown[] = [];
     const record = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', record);
-    const other = new Database(join(l.dataDir, `${l.app.get(ReadModelSwitch).generation}.db`));
+    // the thread cannot commit while this lock is held: what is written now stays unprojected
+    const held = holdReadModels(l);
+    const other = held.db;
     try {
-      // the thread cannot commit while this lock is held: what is written now stays unprojected
-      other.exec('BEGIN IMMEDIATE');
       const written = await l.command('service', '/v1/subjects/while-failing/consents', grantBody());
       const waiting = l.call('auditor', 'GET', `/v1/subjects?minPosition=${written.body.position}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -95,8 +93,7 @@ describe('the projector in a thread of its own', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
     } finally {
-      if (other.inTransaction) other.exec('ROLLBACK');
-      other.close();
+      held.release();
       process.off('unhandledRejection', record);
     }
   });

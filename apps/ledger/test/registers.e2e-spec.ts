@@ -228,8 +228,9 @@ describe('registers from the read models', () => {
     expect(BigInt(written.body.position)).toBeGreaterThan(BigInt(head));
     // not on what the event store answers, nor on a refusal
     expect((await l.call('auditor', 'GET', '/v1/subjects/r-a/history')).headers['ledger-position']).toBeUndefined();
-    expect((await l.call('auditor', 'GET', '/v1/transfers?minPosition=999999')).headers['ledger-position']).toBeUndefined();
-    expect((await l.call('auditor', 'GET', '/v1/transfers?minPosition=999999')).status).toBe(400);
+    const refused = await l.call('auditor', 'GET', '/v1/transfers?minPosition=999999');
+    expect(refused.headers['ledger-position']).toBeUndefined();
+    expect(refused.status).toBe(400);
   });
 
   it('reports projection lag for monitoring', async () => {

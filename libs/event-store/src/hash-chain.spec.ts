@@ -28,6 +28,19 @@ describe('canonical JSON (RFC 8785)', () => {
     }), { numRuns: 2000 });
   });
 
+  it('property: canonicalWith stays exact across runs of repeated and changing shapes (the key order it keeps between calls)', () => {
+    // a few key lists, in different orders and overlapping the extra keys, so that calls
+    // in a row share a shape, change it and come back to it
+    const shapes = [['eventId', 'actor', 'schemaVersion'], ['actor', 'eventId', 'schemaVersion'], ['eventId', 'prevHash'], [], ['b', 'a']];
+    const value = fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.integer(), fc.constant(null), fc.constant(undefined), fc.jsonValue({ maxDepth: 1 }));
+    const objectOf = (keys: readonly string[]) => fc.tuple(...keys.map(() => value)).map((vs) => Object.fromEntries(keys.map((k, i) => [k, vs[i]])));
+    const call = fc.tuple(fc.constantFrom(...shapes), fc.constantFrom(['recordedAt', 'prevHash'], ['prevHash', 'recordedAt'], ['a']))
+      .chain(([o, e]) => fc.tuple(objectOf(o), objectOf(e)));
+    fc.assert(fc.property(fc.array(call, { minLength: 2, maxLength: 12 }), (calls) => {
+      for (const [object, extra] of calls) expect(canonicalWith(object, extra)).toBe(canonical({ ...object, ...extra }));
+    }), { numRuns: 500 });
+  });
+
   it('canonicalWith refuses what JSON cannot hold, as canonical does', () => {
     for (const bad of [Number.NaN, Infinity, 1n, () => 1, { n: -Infinity }]) {
       expect(() => canonicalWith({ eventId: 'e' }, { recordedAt: bad })).toThrow();

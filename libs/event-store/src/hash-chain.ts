@@ -73,29 +73,47 @@ export function canonical(value: unknown): string {
   return text;
 }
 
+/** The members `canonicalWith` writes, in order, for one pair of key lists. */
+interface MergedShape {
+  readonly objectKeys: readonly string[];
+  readonly extraKeys: readonly string[];
+  readonly members: readonly { readonly key: string; readonly quotedKey: string; readonly fromExtra: boolean }[];
+}
+/** The last shape seen: the store's metadata objects nearly all have the same keys, in the same order. */
+let lastShape: MergedShape | undefined;
+
+const sameKeys = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
+
+function mergedShape(object: object, extra: object): MergedShape {
+  const objectKeys = Object.keys(object);
+  const extraKeys = Object.keys(extra);
+  if (lastShape && sameKeys(objectKeys, lastShape.objectKeys) && sameKeys(extraKeys, lastShape.extraKeys)) return lastShape;
+  const keys = [...objectKeys, ...extraKeys.filter((k) => !objectKeys.includes(k))].sort();
+  lastShape = { objectKeys, extraKeys, members: keys.map((key) => ({ key, quotedKey: `${JSON.stringify(key)}:`, fromExtra: extraKeys.includes(key) })) };
+  return lastShape;
+}
+
 /**
  * `canonical({ ...object, ...extra })` without building the merged object: the store adds
  * `recordedAt` and `prevHash` to every event's metadata, and spreading a metadata object
- * into a new one cost more than canonicalising it (≈1.5 µs of ≈4.5 µs an event,
- * docs/benchmarks.md, session 16). Only the top level is walked here — keys sorted by
- * UTF-16 code unit as RFC 8785 requires (Array#sort's default order), strings, finite
- * numbers, booleans and null serialised as JSON.stringify serialises them (RFC 8785
- * §3.2.2), undefined members left out — and any other value goes to `canonical`, which
- * also refuses what JSON cannot hold. hash-chain.spec checks it against `canonical` of
- * the merged object on generated values.
+ * into a new one cost more than canonicalising it (≈4.5 µs an event that way, ≈1.1 µs
+ * this way; docs/benchmarks.md, session 16). Only the top level is walked here — keys
+ * sorted by UTF-16 code unit as RFC 8785 requires (Array#sort's default order), and that
+ * order kept for the next call with the same key lists; strings, finite numbers, booleans
+ * and null serialised as JSON.stringify serialises them (RFC 8785 §3.2.2); undefined
+ * members left out — and any other value goes to `canonical`, which also refuses what
+ * JSON cannot hold. hash-chain.spec checks it against `canonical` of the merged object on
+ * generated values of changing shapes.
  */
 export function canonicalWith(object: object, extra: Readonly<Record<string, unknown>>): string {
-  const keys = Object.keys(object);
-  for (const k of Object.keys(extra)) if (!keys.includes(k)) keys.push(k);
-  keys.sort();
   let text = '';
-  for (const k of keys) {
-    const v = Object.hasOwn(extra, k) ? extra[k] : (object as Record<string, unknown>)[k];
+  for (const m of mergedShape(object, extra).members) {
+    const v = m.fromExtra ? extra[m.key] : (object as Record<string, unknown>)[m.key];
     if (v === undefined) continue;
     const serialised = typeof v === 'string' || typeof v === 'boolean' || v === null || (typeof v === 'number' && Number.isFinite(v))
       ? JSON.stringify(v)
       : canonical(v);
-    text += `${text === '' ? '{' : ','}${JSON.stringify(k)}:${serialised}`;
+    text += `${text === '' ? '{' : ','}${m.quotedKey}${serialised}`;
   }
   return text === '' ? '{}' : `${text}}`;
 }

@@ -23,6 +23,7 @@ export interface EventMetadataInput {
 }
 
 export interface EventMetadata extends EventMetadataInput {
+  /** the store's clock when the transaction that wrote the event began (one time for all the events of a group commit) */
   readonly recordedAt: string;
   readonly prevHash: string;
   readonly hash: string;

@@ -220,10 +220,11 @@ export class SqliteEventStore implements EventStore {
       this.db.exec('BEGIN IMMEDIATE');
       const dataVersion = this.stmt.dataVersion.get()!;
       if (dataVersion !== this.knownDataVersion) this.forgetHeads(); // another connection wrote
+      const recordedAt = this.options.clock().toISOString(); // one transaction, one time of recording
       for (const req of batch) {
         if (!savepoints) {
           try {
-            outcomes.push({ ok: true, result: this.write(req, heads) });
+            outcomes.push({ ok: true, result: this.write(req, heads, recordedAt) });
           } catch (error) {
             if (!(error instanceof WrongExpectedVersionError)) {
               this.db.exec('ROLLBACK');
@@ -236,7 +237,7 @@ export class SqliteEventStore implements EventStore {
         }
         this.stmt.savepoint.run();
         try {
-          outcomes.push({ ok: true, result: this.appendOne(req, heads) });
+          outcomes.push({ ok: true, result: this.appendOne(req, heads, recordedAt) });
           this.stmt.release.run();
         } catch (error) {
           this.stmt.rollbackTo.run();
@@ -267,9 +268,9 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** Runs inside the batch transaction; `heads` carries stream heads between appends of one batch. */
-  private appendOne(req: PendingAppend, heads: Map<string, { revision: number; hash: string }>): AppendResult {
+  private appendOne(req: PendingAppend, heads: Map<string, { revision: number; hash: string }>, recordedAt: string): AppendResult {
     try {
-      return this.write(req, heads);
+      return this.write(req, heads, recordedAt);
     } catch (error) {
       // A retry of an append that already went through conflicts on the revision or on
       // the event id; only then is it worth looking for the first result.
@@ -279,7 +280,7 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private write(req: PendingAppend, heads: Map<string, { revision: number; hash: string }>): AppendResult {
+  private write(req: PendingAppend, heads: Map<string, { revision: number; hash: string }>, recordedAt: string): AppendResult {
     let head = heads.get(req.streamId) ?? this.knownHead(req.streamId);
     if (!head) {
       const row = this.stmt.head.get(req.streamId);
@@ -293,7 +294,6 @@ export class SqliteEventStore implements EventStore {
       || (typeof e === 'bigint' && actual === e);
     if (!ok) throw new WrongExpectedVersionError(req.streamId, e, actual);
 
-    const recordedAt = this.options.clock().toISOString();
     let { revision, hash: prevHash } = head;
     const written: { eventId: string; revision: bigint; position: bigint }[] = [];
     for (const ev of req.events) {

@@ -51,6 +51,21 @@ describe('SqliteEventStore specifics', () => {
     await single.close();
   });
 
+  it('stamps recordedAt from its clock once for each transaction: the events of one group commit share it, the next commit reads the clock again', async () => {
+    let tick = 0;
+    const ticking = () => new Date(Date.UTC(2026, 10, 25, 10, 0, tick++));
+    const store = new SqliteEventStore({ filename: join(dir, `${randomUUID()}.db`), clock: ticking });
+    await Promise.all(['a', 'b', 'c'].map((s) =>
+      store.append(s, [{ type: 'T', data: {}, metadata: meta(randomUUID()) }, { type: 'T', data: {}, metadata: meta(randomUUID()) }], { expectedState: 'no_stream' })));
+    await store.append('a', [{ type: 'T', data: {}, metadata: meta(randomUUID()) }], { expectedState: 1n });
+    expect(store.commits).toBe(2);
+    const stamps = (await store.readAll()).map((e) => e.metadata.recordedAt);
+    expect(stamps).toEqual([...Array(6).fill('2026-11-25T10:00:00.000Z'), '2026-11-25T10:00:01.000Z']);
+    // the stamp is part of what each hash covers
+    expect(verifyChain(await store.readStream('a'))).toBeNull();
+    await store.close();
+  });
+
   it('tells a listener after each commit, and wakes another connection\'s live subscription at once (the projector\'s thread)', async () => {
     const file = join(dir, 'wake.db');
     const writer = new SqliteEventStore({ filename: file, clock });

@@ -162,6 +162,26 @@ describe('SqliteEventStore specifics', () => {
     await b.close();
   });
 
+  it('asks whether another connection has written once a turn of the event loop, and finds a commit made after it at the next turn', async () => {
+    const file = join(dir, `${randomUUID()}.db`);
+    const a = new SqliteEventStore({ filename: file, clock });
+    await a.append('policy', [{ type: 'T', data: { v: 1 }, metadata: meta(randomUUID()) }], { expectedState: 'no_stream' });
+    const other = new Database(file);
+    const otherCommit = () => other.prepare("INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES ('policy', 1, ?, 'T', '{\"v\":2}', '{}')").run(randomUUID());
+    await new Promise((r) => setImmediate(r));
+    // one turn: the first question is answered from the database, and the answer kept
+    const before = a.readStream('policy', { fromRevision: 1n });
+    otherCommit();
+    const sameTurn = a.readStream('policy', { fromRevision: 1n });
+    expect(await before).toEqual([]);
+    expect(await sameTurn).toEqual([]); // as of the turn's first question, by design
+    // the next turn asks again, and reads the other connection's event
+    await new Promise((r) => setImmediate(r));
+    expect((await a.readStream('policy', { fromRevision: 1n })).map((e) => e.data)).toEqual([{ v: 2 }]);
+    other.close();
+    await a.close();
+  });
+
   it('undoes an append that fails halfway (its second event id is taken) without losing the rest of its batch', async () => {
     const store = new SqliteEventStore({ filename: join(dir, 'halfway.db'), clock });
     const taken = randomUUID();

@@ -79,18 +79,26 @@ interface MergedShape {
   readonly extraKeys: readonly string[];
   readonly members: readonly { readonly key: string; readonly quotedKey: string; readonly fromExtra: boolean }[];
 }
-/** The last shape seen: the store's metadata objects nearly all have the same keys, in the same order. */
-let lastShape: MergedShape | undefined;
+/**
+ * The shapes seen last, the newest first: the service's metadata objects come in a few
+ * shapes (with a `policyVersion` or without), each with its keys in one order.
+ */
+const recentShapes: MergedShape[] = [];
+const RECENT_SHAPES = 8;
 
 const sameKeys = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
 
 function mergedShape(object: object, extra: object): MergedShape {
   const objectKeys = Object.keys(object);
   const extraKeys = Object.keys(extra);
-  if (lastShape && sameKeys(objectKeys, lastShape.objectKeys) && sameKeys(extraKeys, lastShape.extraKeys)) return lastShape;
+  for (const shape of recentShapes) {
+    if (sameKeys(objectKeys, shape.objectKeys) && sameKeys(extraKeys, shape.extraKeys)) return shape;
+  }
   const keys = [...objectKeys, ...extraKeys.filter((k) => !objectKeys.includes(k))].sort();
-  lastShape = { objectKeys, extraKeys, members: keys.map((key) => ({ key, quotedKey: `${JSON.stringify(key)}:`, fromExtra: extraKeys.includes(key) })) };
-  return lastShape;
+  const shape = { objectKeys, extraKeys, members: keys.map((key) => ({ key, quotedKey: `${JSON.stringify(key)}:`, fromExtra: extraKeys.includes(key) })) };
+  recentShapes.unshift(shape);
+  if (recentShapes.length > RECENT_SHAPES) recentShapes.pop();
+  return shape;
 }
 
 /**
@@ -99,7 +107,7 @@ function mergedShape(object: object, extra: object): MergedShape {
  * into a new one cost more than canonicalising it (≈4.5 µs an event that way, ≈1.1 µs
  * this way; docs/benchmarks.md, session 16). Only the top level is walked here — keys
  * sorted by UTF-16 code unit as RFC 8785 requires (Array#sort's default order), and that
- * order kept for the next call with the same key lists; strings, finite numbers, booleans
+ * order kept for later calls with the same key lists (the last 8 pairs); strings, finite numbers, booleans
  * and null serialised as JSON.stringify serialises them (RFC 8785 §3.2.2); undefined
  * members left out — and any other value goes to `canonical`, which also refuses what
  * JSON cannot hold. hash-chain.spec checks it against `canonical` of the merged object on

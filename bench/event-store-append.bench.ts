@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { SqliteEventStore, SQLITE_EVENTS_SCHEMA, WAL_AUTOCHECKPOINT_PAGES, WAL_SIZE_LIMIT_BYTES, type EventToAppend } from '@ledger/event-store';
+import { prepareWriterConnection, SqliteEventStore, type EventToAppend } from '@ledger/event-store';
 import { pooledUuidV7 } from '../apps/ledger/src/infrastructure/clock';
 import { cpuSpeed, fmt, machine, relativeSpeed, scratch, table, throughput } from './support';
 
@@ -41,11 +41,7 @@ async function store(groupCommit: boolean, writers: number): Promise<number> {
 async function raw(writers: number): Promise<number> {
   const { dir, cleanup } = scratch('raw');
   const db = new Database(join(dir, 'raw.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
-  db.exec(SQLITE_EVENTS_SCHEMA); // the store's own table, indexes and triggers
+  prepareWriterConnection(db); // the store's pragmas, table, indexes and triggers
   const insert = db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
   const batch = db.transaction((rows: unknown[][]) => {
     for (const r of rows) insert.run(...r);

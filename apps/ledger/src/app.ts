@@ -161,8 +161,12 @@ export interface CreateAppOptions {
  * wait can reach it. It waited `LEDGER_READ_WAIT_MS` and answered 503 READ_MODEL_BEHIND
  * with Retry-After, a 5xx for bad input that told the client to retry for ever. A
  * position written and not yet projected waits, then 503, as before.
+ * 1.34.0: a read that finds its read-model generation dropped — a rebuild's
+ * `--drop-previous` before this service's poll moved it off — is answered from the
+ * generation the pointer names now, read at once. It was a 500 on PostgreSQL (relation
+ * does not exist) until the next poll.
  */
-export const API_VERSION = '1.33.0';
+export const API_VERSION = '1.34.0';
 
 /** Builds the HTTP application; main.ts listens on it, e2e tests inject into it. */
 export async function createApp(o: CreateAppOptions): Promise<NestFastifyApplication> {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { Client } from 'pg';
-import { openReadModelDatabase, ReadModelsFromNewerBuildError } from './database';
+import { openReadModelDatabase, readModelsGone, ReadModelsFromNewerBuildError } from './database';
 import { readModelTargets } from './testing/targets';
 
 describe('read-model database on SQLite', () => {
@@ -82,6 +82,26 @@ describe.each(readModelTargets().map((t) => [t.name, t] as const))('read models 
       expect(error).toBeInstanceOf(ReadModelsFromNewerBuildError);
       expect(error!.migration).toBe('999_from_a_newer_build');
       expect(error!.message).toMatch(/^the read models were migrated by a newer build \(migration 999_from_a_newer_build is unknown to this one\): run that build; .*rebuild-read-models/);
+    } finally {
+      await rm.close();
+    }
+  });
+});
+
+describe.each(readModelTargets().map((t) => [t.name, t] as const))('readModelsGone on %s', (_name, target) => {
+  it('says so of a query whose tables were dropped, and of nothing else the engine raises', async () => {
+    const rm = await target.open();
+    try {
+      const failure = (query: Promise<unknown>) => query.then(() => null, (error: unknown) => error);
+      // a mistake in a query is not a generation gone
+      expect(readModelsGone(await failure(sql`SELECT no_such_column FROM rm_subjects`.execute(rm.db)))).toBe(false);
+      expect(readModelsGone(await failure(sql`SELEKT 1`.execute(rm.db)))).toBe(false);
+      expect(readModelsGone(new Error('no such table: rm_subjects'))).toBe(false); // by shape, not by words alone
+      if (rm.kind === 'postgres') await sql`DROP SCHEMA ${sql.id((rm.location as { schema: string }).schema)} CASCADE`.execute(rm.db);
+      else await sql`DROP TABLE rm_subjects`.execute(rm.db);
+      const gone = await failure(rm.db.selectFrom('rm_subjects').selectAll().execute());
+      expect(gone).not.toBeNull();
+      expect(readModelsGone(gone)).toBe(true);
     } finally {
       await rm.close();
     }

@@ -53,6 +53,23 @@ export interface ReadSnapshot {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
+ * Whether `error` says the read models a query went to are not there (any more): what a
+ * query meets on a generation that a rebuild's `--drop-previous` removed before this
+ * process switched away from it. PostgreSQL's undefined_table (42P01) or
+ * invalid_schema_name (3F000); SQLite's "no such table", or a file that cannot be opened
+ * (a snapshot opens the generation's file anew). Recognised by shape: the engines' error
+ * classes may come from another copy of their module.
+ */
+export function readModelsGone(error: unknown): boolean {
+  const e = error as { name?: unknown; code?: unknown; message?: unknown } | null;
+  if (typeof e?.code !== 'string') return false;
+  if (e.name === 'SqliteError') {
+    return e.code === 'SQLITE_CANTOPEN' || (e.code === 'SQLITE_ERROR' && typeof e.message === 'string' && e.message.startsWith('no such table'));
+  }
+  return e.code === '42P01' || e.code === '3F000';
+}
+
+/**
  * The read models were migrated by a newer build: this one cannot tell what the newer
  * migrations changed, so it neither writes to them nor reads them (docs/operations.md,
  * Rolling upgrades).

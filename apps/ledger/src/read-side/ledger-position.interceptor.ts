@@ -1,9 +1,9 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { tap, type Observable } from 'rxjs';
+import { catchError, from, mergeMap, tap, throwError, type Observable } from 'rxjs';
 import { minPositionOf } from '../http/read-options';
 import { RegisterExport } from '../registers/register-output';
-import { ReadYourWrites } from './read-side.module';
+import { ReadModelSwitch, ReadYourWrites } from './read-side.module';
 
 /** The response header that says how far the read models behind an answer had got. */
 export const LEDGER_POSITION_HEADER = 'Ledger-Position';
@@ -20,13 +20,27 @@ export const LEDGER_POSITION_HEADER = 'Ledger-Position';
  */
 @Injectable()
 export class LedgerPositionHeader implements NestInterceptor {
-  constructor(private readonly readYourWrites: ReadYourWrites) {}
+  constructor(private readonly readYourWrites: ReadYourWrites, private readonly switcher: ReadModelSwitch) {}
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  /**
+   * A read that fails because its generation's tables are gone — a rebuild's
+   * `--drop-previous` removed the generation before this process's poll moved off it —
+   * is answered again from the generation the pointer names now (read at once), instead
+   * of a 500. With no other generation current, the failure stands.
+   */
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const used = this.switcher.generation;
+    return this.answer(context, next).pipe(
+      catchError((error: unknown) => from(this.switcher.recover(error, used)).pipe(
+        mergeMap((moved) => (moved ? this.answer(context, next) : throwError(() => error))),
+      )),
+    );
+  }
+
+  private answer(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
-    const before = await this.readYourWrites.position();
     const query = (http.getRequest<FastifyRequest>().query ?? {}) as { minPosition?: string };
-    return next.handle().pipe(tap((answer) => {
+    return from(this.readYourWrites.position()).pipe(mergeMap((before) => next.handle().pipe(tap((answer) => {
       // an export read from one snapshot knows exactly where it stands
       if (answer instanceof RegisterExport) {
         void http.getResponse<FastifyReply>().header(LEDGER_POSITION_HEADER, answer.position.toString());
@@ -35,6 +49,6 @@ export class LedgerPositionHeader implements NestInterceptor {
       // the handler answered, so its pipe validated minPosition and the read models reached it
       const waited = minPositionOf(query) ?? 0n;
       void http.getResponse<FastifyReply>().header(LEDGER_POSITION_HEADER, (waited > before ? waited : before).toString());
-    }));
+    }))));
   }
 }

@@ -5,6 +5,12 @@ import type { Projector } from '@ledger/read-models';
 import { loggableError } from '../infrastructure/logger';
 import { sleep } from '../infrastructure/sleep';
 
+/** What the loop needs of ReadModelSwitch. */
+export interface GenerationFollower {
+  readonly generation: string;
+  recover(error: unknown, usedGeneration: string): Promise<boolean>;
+}
+
 /**
  * The projector's life, the same in the service's thread and in a thread of its own
  * (LEDGER_PROJECTOR_THREAD): follow the event store into the read models until stopped,
@@ -16,7 +22,13 @@ export class ProjectorLoop {
   private current = new AbortController();
   private loop: Promise<void> | null = null;
 
-  constructor(private readonly projector: Projector, private readonly logger: Logger) {}
+  /**
+   * @param generations the read-model switch the projector's tables come from: a batch
+   *   that fails because its generation was dropped under it (`--drop-previous`) has the
+   *   pointer read at once, and the loop goes on in the current generation without the
+   *   pause after an error
+   */
+  constructor(private readonly projector: Projector, private readonly logger: Logger, private readonly generations?: GenerationFollower) {}
 
   get running(): boolean {
     return this.loop !== null;
@@ -42,10 +54,15 @@ export class ProjectorLoop {
       this.current = new AbortController();
       const stop = () => this.current.abort();
       this.abort.signal.addEventListener('abort', stop, { once: true });
+      const generation = this.generations?.generation;
       try {
         await this.projector.run(this.current.signal);
       } catch (error) {
         if (this.abort.signal.aborted) return;
+        if (generation !== undefined && await this.generations!.recover(error, generation).catch(() => false)) {
+          this.logger.warn({ from: generation, to: this.generations!.generation }, 'the projector\'s read-model generation was dropped (a rebuild\'s --drop-previous); going on in the current one');
+          continue;
+        }
         if (error instanceof CheckpointNotInStoreError) {
           // Not transient: it takes an operator (a rebuild, whose switch of generation ends
           // the wait at once, as does shutdown). Said every 30 s, with the positions.

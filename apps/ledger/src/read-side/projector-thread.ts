@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { EVENT_STORE, SqliteEventStore, type EventStore } from '@ledger/event-store';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger.config';
 import { loggableError, ROOT_LOGGER } from '../infrastructure/logger';
+import { ReadModelSwitch } from './read-model-switch';
 
 /** What the projector's thread is given (projector-thread.worker.ts). */
 export interface ProjectorThreadData {
@@ -21,6 +22,9 @@ export interface ProjectorThreadData {
 export type ProjectorThreadMessage =
   | { readonly kind: 'batch'; readonly position: string }
   | { readonly kind: 'log'; readonly line: string };
+
+/** What the service tells it: stop; look at the generation pointer now. */
+export type ProjectorThreadCommand = { readonly kind: 'stop' } | { readonly kind: 'follow' };
 
 const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {
   10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal',
@@ -48,7 +52,13 @@ export class ProjectorThread implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
+    switcher: ReadModelSwitch,
+  ) {
+    // The thread follows the generation pointer with a switch of its own; when the
+    // service's moves first (its poll came earlier, or a read found its generation
+    // dropped), the thread is told to look at once rather than at its next poll.
+    switcher.onSwitch(() => this.worker?.postMessage({ kind: 'follow' } satisfies ProjectorThreadCommand));
+  }
 
   /** times the thread ended unasked and was started again (ledger_projector_thread_restarts_total) */
   restarts = 0;
@@ -120,7 +130,7 @@ export class ProjectorThread implements OnApplicationBootstrap, BeforeApplicatio
     const worker = this.worker;
     if (!worker) return;
     const exited = new Promise((resolve) => worker.once('exit', resolve));
-    worker.postMessage({ kind: 'stop' });
+    worker.postMessage({ kind: 'stop' } satisfies ProjectorThreadCommand);
     // a batch in flight finishes first; a thread that does not end in 10 s is ended
     const timer = setTimeout(() => void worker.terminate(), 10_000);
     await exited;

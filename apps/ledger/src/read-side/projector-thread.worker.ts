@@ -8,10 +8,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventStore } from '@ledger/event-store';
 import { Projector } from '@ledger/read-models';
 import { systemClock } from '../infrastructure/clock';
-import { createRootLogger } from '../infrastructure/logger';
+import { createRootLogger, loggableError } from '../infrastructure/logger';
 import { ProjectorLoop } from './projector-loop';
 import { readModelGenerations, ReadModelSwitch } from './read-model-switch';
-import type { ProjectorThreadData, ProjectorThreadMessage } from './projector-thread';
+import type { ProjectorThreadCommand, ProjectorThreadData, ProjectorThreadMessage } from './projector-thread';
 
 const data = workerData as ProjectorThreadData;
 const port = parentPort!;
@@ -46,12 +46,15 @@ async function main(): Promise<void> {
   await switcher.open(data.generationPollMs);
   const projector = new Projector(store, () => switcher.current, { clock: () => systemClock.now() });
   projector.onBatch((b) => send({ kind: 'batch', position: b.position.toString() }));
-  const loop = new ProjectorLoop(projector, logger);
+  const loop = new ProjectorLoop(projector, logger, switcher);
   switcher.onSwitch(() => loop.restart());
   const stopped = new AbortController();
   const appends = followAppends(store, stopped.signal);
-  port.on('message', (m: { kind: 'stop' }) => {
-    if (m.kind !== 'stop') return;
+  port.on('message', (m: ProjectorThreadCommand) => {
+    if (m.kind === 'follow') {
+      switcher.followNow().catch((error: unknown) => logger.warn({ err: loggableError(error) }, 'cannot follow the read-model generation pointer; trying again at the next poll'));
+      return;
+    }
     stopped.abort();
     Atomics.notify(data.appended, 0); // ends followAppends' wait now
     void (async () => {

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
-import { ReadModelGenerations, type ReadModelDatabase } from '@ledger/read-models';
+import { ReadModelGenerations, readModelsGone, type ReadModelDatabase } from '@ledger/read-models';
+import { loggableError } from '../infrastructure/logger';
+import { storageFailure } from '../infrastructure/storage-failure';
 
 /** Where the read models are: PostgreSQL when DATABASE_URL is set, else SQLite files in the data directory. */
 export function readModelGenerations(o: { readonly databaseUrl: string | undefined; readonly dataDir: string }, logger: Logger): ReadModelGenerations {
@@ -16,6 +18,9 @@ export function readModelGenerations(o: { readonly databaseUrl: string | undefin
       : { kind: 'sqlite', dir: o.dataDir },
   );
 }
+
+/** How long a generation switched away from stays open for the reads in flight on it. */
+export const RETIRE_AFTER_MS = 5000;
 
 /**
  * The read-model generation in use. A rebuild (ledger-cli) fills a new generation and
@@ -44,8 +49,14 @@ export class ReadModelSwitch {
     this.name = await this.generations.current();
     this.rm = await this.generations.open(this.name);
     if (pollMs > 0) {
+      // A poll that fails (PostgreSQL unreachable for a moment, a pointer naming no valid
+      // generation) is said and tried again at the next one; unhandled, its rejection
+      // ended the process.
       this.timer = setInterval(() => {
-        this.switching ??= this.follow().finally(() => (this.switching = null));
+        this.followNow().catch((error: unknown) => this.logger.warn(
+          { err: loggableError(error, storageFailure(error) ?? undefined) },
+          'cannot follow the read-model generation pointer; staying on the current generation, trying again at the next poll',
+        ));
       }, pollMs);
       this.timer.unref();
     }
@@ -53,6 +64,25 @@ export class ReadModelSwitch {
 
   onSwitch(listener: () => void): void {
     this.listeners.add(listener);
+  }
+
+  /** `follow`, joined by whoever asks while it runs (the poll, a failed read, the service telling its projector thread). */
+  followNow(): Promise<void> {
+    this.switching ??= this.follow().finally(() => (this.switching = null));
+    return this.switching;
+  }
+
+  /**
+   * After `error` ended work on generation `usedGeneration`: when it says that
+   * generation's tables are gone — a rebuild with `--drop-previous` removed it before the
+   * poll moved this process off it — the pointer is read at once, without waiting for the
+   * poll. True when another generation is current now, so the work can be done again
+   * there; false for any other error, or when no other generation is current.
+   */
+  async recover(error: unknown, usedGeneration: string): Promise<boolean> {
+    if (!readModelsGone(error)) return false;
+    if (this.name === usedGeneration) await this.followNow();
+    return this.name !== usedGeneration;
   }
 
   /** Checks the pointer once; switches if it moved. */
@@ -69,12 +99,12 @@ export class ReadModelSwitch {
     const retire = setTimeout(() => {
       this.retiring.delete(previous);
       void previous.close();
-    }, 5000);
+    }, RETIRE_AFTER_MS);
     retire.unref();
     this.retiring.set(previous, retire);
   }
 
-  /** generations switched away from, closed 5 s after the switch */
+  /** generations switched away from, closed RETIRE_AFTER_MS after the switch */
   private readonly retiring = new Map<ReadModelDatabase, NodeJS.Timeout>();
 
   async close(): Promise<void> {

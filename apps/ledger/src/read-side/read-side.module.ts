@@ -29,7 +29,7 @@ export class ProjectorWorker implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(ROOT_LOGGER) logger: Logger,
     switcher: ReadModelSwitch,
   ) {
-    this.loop = new ProjectorLoop(projector, logger);
+    this.loop = new ProjectorLoop(projector, logger, switcher);
     switcher.onSwitch(() => this.loop.restart());
   }
 

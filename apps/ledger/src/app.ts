@@ -164,7 +164,10 @@ export interface CreateAppOptions {
  * 1.34.0: a read that finds its read-model generation dropped — a rebuild's
  * `--drop-previous` before this service's poll moved it off — is answered from the
  * generation the pointer names now, read at once. It was a 500 on PostgreSQL (relation
- * does not exist) until the next poll.
+ * does not exist) until the next poll. A body field or query parameter named after a
+ * member of Object.prototype (`constructor`, `toString`, `valueOf`…) is 400
+ * VALIDATION_FAILED like any other unknown one: class-transformer skipped it, so the
+ * whitelist never saw it, and the command was recorded (201).
  */
 export const API_VERSION = '1.34.0';
 

@@ -20,6 +20,16 @@ const CASES: BadRequest[] = [
   { name: 'JSON that is not an object', url: '/v1/subjects/u-1/consents', body: '[1,2,3]', headers: json, status: 400, code: 'VALIDATION_FAILED' },
   { name: 'empty JSON body', url: '/v1/subjects/u-1/consents', body: '', headers: json, status: 400, code: 'MALFORMED_JSON' },
   { name: 'unknown field', url: '/v1/subjects/u-1/consents', body: { ...grantBody(), isAdmin: true }, headers: idem, status: 400, code: 'VALIDATION_FAILED' },
+  // HTTP 1.34.0: a field named after a member of Object.prototype was skipped by
+  // class-transformer, unseen by the whitelist, and the command recorded (201)
+  ...['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__'].map((field): BadRequest => ({
+    name: `unknown field named ${field}`, url: '/v1/subjects/u-1/consents',
+    body: JSON.stringify(grantBody()).replace(/^\{/, `{${JSON.stringify(field)}:"x",`), headers: json, status: 400,
+    code: field === '__proto__' ? 'MALFORMED_JSON' : 'VALIDATION_FAILED',
+  })),
+  ...['constructor', 'toString', '__proto__'].map((field): BadRequest => ({
+    name: `unknown query parameter named ${field}`, role: 'auditor', method: 'GET', url: `/v1/consents?${field}=1`, status: 400, code: 'VALIDATION_FAILED',
+  })),
   { name: 'oversized body', url: '/v1/subjects/u-1/personal-data', body: { category: 'other', source: 'subject', value: 'x'.repeat(20_000) }, headers: idem, status: 413, code: 'BODY_TOO_LARGE' },
   { name: 'oversized value', url: '/v1/subjects/u-1/personal-data', body: { category: 'other', source: 'subject', value: 'x'.repeat(5000) }, headers: idem, status: 400, code: 'VALIDATION_FAILED' },
   { name: 'oversized array', url: '/v1/subjects/u-1/consents', body: grantBody({ categories: Array(40).fill('email-address') }), headers: idem, status: 400, code: 'VALIDATION_FAILED' },
@@ -145,5 +155,13 @@ describe('bad input: a 4xx problem, and the data directory (events, key vault, r
     expect(r.body.errors).toEqual([{ field: 'source', rules: ['isIn'] }]);
     expect(r.raw).not.toContain('secret-value-123');
     expect(r.raw).not.toContain('rumour');
+  });
+
+  it('names a field named after an Object.prototype member beside the other failing fields, in one answer', async () => {
+    const body = JSON.stringify({ toString: 'secret-value-456', category: 'email-address', source: 'rumour', value: 'v' });
+    const r = await l.call('service', 'POST', '/v1/subjects/u-1/personal-data', body, json);
+    expect(r.status).toBe(400);
+    expect(r.body.errors).toEqual([{ field: 'toString', rules: ['whitelistValidation'] }, { field: 'source', rules: ['isIn'] }]);
+    expect(r.raw).not.toContain('secret-value-456');
   });
 });

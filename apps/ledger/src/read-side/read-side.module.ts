@@ -166,9 +166,13 @@ export class ReadYourWrites {
       }
     });
     if (!reached) {
+      // The read models may be what kept the wait from ending — unreadable now (a table
+      // missing, the database gone): the answer is still that they are behind, with the
+      // last position seen, not a 500 from reading it once more.
+      const current = await this.position().catch(() => this.verified?.position ?? 0n);
       throw new ProblemException(503, 'READ_MODEL_BEHIND', 'the read models have not reached the requested position yet; retry shortly', {
         requestedPosition: minPosition.toString(),
-        currentPosition: (await this.position()).toString(),
+        currentPosition: current.toString(),
       });
     }
   }

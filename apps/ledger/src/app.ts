@@ -167,7 +167,9 @@ export interface CreateAppOptions {
  * does not exist) until the next poll. A body field or query parameter named after a
  * member of Object.prototype (`constructor`, `toString`, `valueOf`…) is 400
  * VALIDATION_FAILED like any other unknown one: class-transformer skipped it, so the
- * whitelist never saw it, and the command was recorded (201). A read whose wait for
+ * whitelist never saw it, and the command was recorded (201). The commands that take no
+ * fields (restriction-lifts, obligation settlement, legal-hold release) take no body or
+ * `{}`, documented as such; any other body is 400 VALIDATION_FAILED (it was ignored). A read whose wait for
  * `minPosition` ends while the read models cannot be read (a table missing) is 503
  * READ_MODEL_BEHIND with the last position seen; it was a 500.
  */

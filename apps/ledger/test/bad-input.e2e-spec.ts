@@ -30,6 +30,14 @@ const CASES: BadRequest[] = [
   ...['constructor', 'toString', '__proto__'].map((field): BadRequest => ({
     name: `unknown query parameter named ${field}`, role: 'auditor', method: 'GET', url: `/v1/consents?${field}=1`, status: 400, code: 'VALIDATION_FAILED',
   })),
+  // HTTP 1.34.0: the commands that take no fields ignored whatever body came with them
+  ...[
+    ['restriction-lifts', { reason: 'subject-request' }], ['restriction-lifts', [1]], ['restriction-lifts', 'lift'],
+    ['obligations/o-1/settlement', { paid: true }], ['legal-holds/h-1/release', { note: 'x' }],
+  ].map(([path, body]): BadRequest => ({
+    name: `a body for a command that takes no fields: ${path} ${JSON.stringify(body)}`, url: `/v1/subjects/u-1/${path as string}`,
+    body: JSON.stringify(body), headers: json, status: 400, code: 'VALIDATION_FAILED',
+  })),
   { name: 'oversized body', url: '/v1/subjects/u-1/personal-data', body: { category: 'other', source: 'subject', value: 'x'.repeat(20_000) }, headers: idem, status: 413, code: 'BODY_TOO_LARGE' },
   { name: 'oversized value', url: '/v1/subjects/u-1/personal-data', body: { category: 'other', source: 'subject', value: 'x'.repeat(5000) }, headers: idem, status: 400, code: 'VALIDATION_FAILED' },
   { name: 'oversized array', url: '/v1/subjects/u-1/consents', body: grantBody({ categories: Array(40).fill('email-address') }), headers: idem, status: 400, code: 'VALIDATION_FAILED' },

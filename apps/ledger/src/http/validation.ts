@@ -1,4 +1,5 @@
 import { Injectable, ValidationPipe, type ArgumentMetadata, type PipeTransform, type ValidationError } from '@nestjs/common';
+import { ApiBody } from '@nestjs/swagger';
 import { validateSync, type ValidatorOptions } from 'class-validator';
 import { isOpaqueId, OPAQUE_ID_PATTERN } from '@ledger/domain';
 import { ProblemException } from './problem';
@@ -64,6 +65,27 @@ export const ledgerValidationPipe = () =>
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => validationFailed(describe(errors)),
   });
+
+/**
+ * The body of a command that takes no fields (lifting a restriction, settling an
+ * obligation, releasing a hold): none, or `{}`. Anything else is refused as an unknown
+ * field of any other command is; it was ignored (HTTP 1.34.0), so a client that sent a
+ * `reason` believed it recorded.
+ */
+@Injectable()
+export class NoFieldsPipe implements PipeTransform<unknown, undefined> {
+  transform(value: unknown): undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'object' || Array.isArray(value)) throw validationFailed([{ field: '', rules: ['isEmptyObject'] }]);
+    const fields = Object.keys(value);
+    if (fields.length > 0) throw validationFailed(fields.map((field) => ({ field, rules: ['whitelistValidation'] })));
+    return undefined;
+  }
+}
+
+/** The OpenAPI side of NoFieldsPipe: an optional body, `{}` at most. */
+export const NoFieldsBody = () =>
+  ApiBody({ required: false, description: 'no fields: send no body, or `{}`', schema: { type: 'object', additionalProperties: false, maxProperties: 0 } });
 
 /** Path ids are opaque (ARCHITECTURE §3): nothing shaped like an email or phone number. */
 @Injectable()

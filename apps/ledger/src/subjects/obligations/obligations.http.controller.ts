@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { Command, type CommandContext } from '../../http/command-context';
 import { CommandRoute } from '../../http/routes';
-import { OpaqueIdPipe } from '../../http/validation';
+import { NoFieldsBody, NoFieldsPipe, OpaqueIdPipe } from '../../http/validation';
 import { commandResponse } from '../../http/views';
 import {
   OpenObligationCommand, PlaceLegalHoldCommand, ReleaseLegalHoldCommand, SettleObligationCommand,
@@ -22,9 +22,11 @@ export class ObligationsController {
   }
 
   @CommandRoute('obligations/:obligationId/settlement', 'Settle an open obligation (§2.8)', 'service')
+  @NoFieldsBody()
   async settle(
     @Param('subjectId', OpaqueIdPipe) subjectId: string,
     @Param('obligationId', OpaqueIdPipe) obligationId: string,
+    @Body(NoFieldsPipe) _body: undefined,
     @Command() ctx: CommandContext,
   ) {
     return commandResponse(await this.commands.execute(new SettleObligationCommand(subjectId, obligationId, ctx)));
@@ -36,7 +38,13 @@ export class ObligationsController {
   }
 
   @CommandRoute('legal-holds/:holdId/release', 'Release a legal hold (§2.8)', 'service', 'admin')
-  async release(@Param('subjectId', OpaqueIdPipe) subjectId: string, @Param('holdId', OpaqueIdPipe) holdId: string, @Command() ctx: CommandContext) {
+  @NoFieldsBody()
+  async release(
+    @Param('subjectId', OpaqueIdPipe) subjectId: string,
+    @Param('holdId', OpaqueIdPipe) holdId: string,
+    @Body(NoFieldsPipe) _body: undefined,
+    @Command() ctx: CommandContext,
+  ) {
     return commandResponse(await this.commands.execute(new ReleaseLegalHoldCommand(subjectId, holdId, ctx)));
   }
 }

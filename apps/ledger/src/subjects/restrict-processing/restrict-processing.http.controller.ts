@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { Command, type CommandContext } from '../../http/command-context';
 import { CommandRoute } from '../../http/routes';
-import { OpaqueIdPipe } from '../../http/validation';
+import { NoFieldsBody, NoFieldsPipe, OpaqueIdPipe } from '../../http/validation';
 import { commandResponse } from '../../http/views';
 import { LiftRestrictionCommand, RestrictProcessingCommand } from './restrict-processing.handler';
 import { RestrictProcessingRequest } from './restrict-processing.request.dto';
@@ -19,7 +19,8 @@ export class RestrictProcessingController {
   }
 
   @CommandRoute('restriction-lifts', 'Lift the block on processing (§2.5)', 'service')
-  async lift(@Param('subjectId', OpaqueIdPipe) subjectId: string, @Command() ctx: CommandContext) {
+  @NoFieldsBody()
+  async lift(@Param('subjectId', OpaqueIdPipe) subjectId: string, @Body(NoFieldsPipe) _body: undefined, @Command() ctx: CommandContext) {
     return commandResponse(await this.commands.execute(new LiftRestrictionCommand(subjectId, ctx)));
   }
 }

@@ -169,7 +169,9 @@ export interface CreateAppOptions {
  * VALIDATION_FAILED like any other unknown one: class-transformer skipped it, so the
  * whitelist never saw it, and the command was recorded (201). The commands that take no
  * fields (restriction-lifts, obligation settlement, legal-hold release) take no body or
- * `{}`, documented as such; any other body is 400 VALIDATION_FAILED (it was ignored). A read whose wait for
+ * `{}`, documented as such; any other body is 400 VALIDATION_FAILED (it was ignored), as
+ * is any query parameter of /v1/operations/erasures and /v1/operations/projections, which
+ * take none. A read whose wait for
  * `minPosition` ends while the read models cannot be read (a table missing) is 503
  * READ_MODEL_BEHIND with the last position seen; it was a 500.
  */

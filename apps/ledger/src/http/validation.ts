@@ -68,9 +68,10 @@ export const ledgerValidationPipe = () =>
 
 /**
  * The body of a command that takes no fields (lifting a restriction, settling an
- * obligation, releasing a hold): none, or `{}`. Anything else is refused as an unknown
- * field of any other command is; it was ignored (HTTP 1.34.0), so a client that sent a
- * `reason` believed it recorded.
+ * obligation, releasing a hold): none, or `{}`; the query of a read that takes no
+ * parameters: `{}`. Anything else is refused as an unknown field of any other command or
+ * query is; it was ignored (HTTP 1.34.0), so a client that sent a `reason` believed it
+ * recorded.
  */
 @Injectable()
 export class NoFieldsPipe implements PipeTransform<unknown, undefined> {

@@ -1,7 +1,8 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ReadModelQueries } from '@ledger/read-models';
 import { QueryRoute } from '../http/routes';
+import { NoFieldsPipe } from '../http/validation';
 import { ProjectionLag } from './projection-lag';
 import { ERASURE_COUNTS, PROJECTIONS } from '../http/openapi-views';
 
@@ -12,12 +13,13 @@ export class ProjectionStatusController {
   constructor(private readonly queries: ReadModelQueries, private readonly lag: ProjectionLag) {}
 
   @QueryRoute('erasures', 'Erasures per stage and how many are overdue (§2.10), for alerting', ERASURE_COUNTS, 'admin', 'auditor')
-  async erasures() {
+  // no query parameters: any is 400, as an unknown one of any other query (HTTP 1.34.0)
+  async erasures(@Query(NoFieldsPipe) _query: undefined) {
     return this.queries.erasureCounts();
   }
 
   @QueryRoute('projections', 'Projection lag: checkpoint, head, events and seconds behind, and whether the store holds the checkpoint\'s event', PROJECTIONS, 'admin', 'auditor')
-  async status() {
+  async status(@Query(NoFieldsPipe) _query: undefined) {
     const { checkpoint, head, inStore, eventsBehind, secondsBehind } = await this.lag.measure(10_001);
     return {
       projections: [{

@@ -171,7 +171,9 @@ export interface CreateAppOptions {
  * fields (restriction-lifts, obligation settlement, legal-hold release) take no body or
  * `{}`, documented as such; any other body is 400 VALIDATION_FAILED (it was ignored), as
  * is any query parameter of /v1/operations/erasures and /v1/operations/projections, which
- * take none. A read whose wait for
+ * take none. A problem names an unknown field as sent only when it reads like a field
+ * of this API (lower camelCase letters), else `(unknown field)`: a key is input, and
+ * `{"alice@example.kz": true}` was echoed in `errors`. A read whose wait for
  * `minPosition` ends while the read models cannot be read (a table missing) is 503
  * READ_MODEL_BEHIND with the last position seen; it was a 500.
  */

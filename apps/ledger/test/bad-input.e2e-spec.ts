@@ -165,6 +165,24 @@ describe('bad input: a 4xx problem, and the data directory (events, key vault, r
     expect(r.raw).not.toContain('rumour');
   });
 
+  it('names an unknown field as sent only when it reads like a field name: a key is input too (HTTP 1.34.0)', async () => {
+    for (const [url, body] of [
+      ['/v1/subjects/u-1/consents', { ...grantBody(), 'aigerim.s@example.kz': true, '+77011234567': 1, isAdmin: true }],
+      ['/v1/subjects/u-1/restriction-lifts', { 'aigerim.s@example.kz': true, '+77011234567': 1, isAdmin: true }],
+      ['/v1/subjects/u-1/personal-data', { category: 'email-address', source: 'subject', value: 'v', '+77011234567': 1, toString: 'x', isAdmin: true }],
+    ] as const) {
+      const r = await l.call('service', 'POST', url, JSON.stringify(body), json);
+      expect(r.status).toBe(400);
+      expect(r.raw).not.toMatch(/aigerim|77011234567/);
+      const named = (r.body.errors as { field: string }[]).map((e) => e.field);
+      expect(named).toContain('isAdmin');
+      expect(named).toContain('(unknown field)');
+    }
+    const query = await l.call('auditor', 'GET', '/v1/consents?aigerim%40example.kz=1');
+    expect(query.status).toBe(400);
+    expect(query.raw).not.toContain('aigerim');
+  });
+
   it('names a field named after an Object.prototype member beside the other failing fields, in one answer', async () => {
     const body = JSON.stringify({ toString: 'secret-value-456', category: 'email-address', source: 'rumour', value: 'v' });
     const r = await l.call('service', 'POST', '/v1/subjects/u-1/personal-data', body, json);

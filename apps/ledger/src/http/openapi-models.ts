@@ -5,7 +5,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
  * and the RFC 9457 problem every error is. Nothing constructs these classes.
  */
 export class FieldViolation {
-  @ApiProperty({ example: 'purposes.0' }) field!: string;
+  @ApiProperty({ example: 'purposes.0', description: 'the field; a key the schema does not declare (rule `whitelistValidation`) as sent when it reads like a field name (lower camelCase letters), else `(unknown field)`: a problem echoes no input that could be personal data' }) field!: string;
   @ApiProperty({ type: [String], example: ['isIn'] }) rules!: string[];
 }
 

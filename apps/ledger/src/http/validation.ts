@@ -5,10 +5,19 @@ import { isOpaqueId, OPAQUE_ID_PATTERN } from '@ledger/domain';
 import { ProblemException } from './problem';
 import { LEDGER_ID_PATTERN, REFERENCE_PATTERN, VERSION_PATTERN } from './validators';
 
+/**
+ * How a key the schema does not declare is named in a problem: as sent when it reads like
+ * a field of this API (lower camelCase letters: a typo, `isAdmin`, `toString`), else
+ * `(unknown field)`. A key is input too, and a problem never echoes input that could be
+ * personal data: `{"alice@example.kz": …}` or a phone number as a key (HTTP 1.34.0).
+ */
+export const unknownFieldName = (key: string) => (/^[a-z][A-Za-z]{0,39}$/.test(key) ? key : '(unknown field)');
+
 /** Field paths and the rules they broke, never the values (they may be personal data). */
 function describe(errors: ValidationError[], parent = ''): { field: string; rules: string[] }[] {
   return errors.flatMap((e) => {
-    const field = parent ? `${parent}.${e.property}` : e.property;
+    const property = e.constraints && 'whitelistValidation' in e.constraints ? unknownFieldName(e.property) : e.property;
+    const field = parent ? `${parent}.${property}` : property;
     const own = e.constraints ? [{ field, rules: Object.keys(e.constraints) }] : [];
     return [...own, ...describe(e.children ?? [], field)];
   });
@@ -40,7 +49,7 @@ class SyncValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const reserved = metadata.type === 'body' || metadata.type === 'query' ? reservedKeys(value, metadata.metatype) : [];
     if (reserved.length === 0) return super.transform(value, metadata);
-    const errors = reserved.map((field) => ({ field, rules: ['whitelistValidation'] }));
+    const errors = reserved.map((field) => ({ field: unknownFieldName(field), rules: ['whitelistValidation'] }));
     try {
       await super.transform(value, metadata);
     } catch (error) {
@@ -79,7 +88,7 @@ export class NoFieldsPipe implements PipeTransform<unknown, undefined> {
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'object' || Array.isArray(value)) throw validationFailed([{ field: '', rules: ['isEmptyObject'] }]);
     const fields = Object.keys(value);
-    if (fields.length > 0) throw validationFailed(fields.map((field) => ({ field, rules: ['whitelistValidation'] })));
+    if (fields.length > 0) throw validationFailed(fields.map((field) => ({ field: unknownFieldName(field), rules: ['whitelistValidation'] })));
     return undefined;
   }
 }

@@ -81,7 +81,8 @@ export class ReadModelSwitch {
    */
   async recover(error: unknown, usedGeneration: string): Promise<boolean> {
     if (!readModelsGone(error)) return false;
-    if (this.name === usedGeneration) await this.followNow();
+    // a pointer that cannot be read now leaves `error` to stand (the poll says why)
+    if (this.name === usedGeneration) await this.followNow().catch(() => undefined);
     return this.name !== usedGeneration;
   }
 

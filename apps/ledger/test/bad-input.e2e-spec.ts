@@ -32,7 +32,7 @@ const CASES: BadRequest[] = [
   })),
   // HTTP 1.34.0: the commands that take no fields ignored whatever body came with them
   ...[
-    ['restriction-lifts', { reason: 'subject-request' }], ['restriction-lifts', [1]], ['restriction-lifts', 'lift'],
+    ['restriction-lifts', { reason: 'subject-request' }], ['restriction-lifts', [1]], ['restriction-lifts', 'lift'], ['restriction-lifts', null],
     ['obligations/o-1/settlement', { paid: true }], ['legal-holds/h-1/release', { note: 'x' }],
   ].map(([path, body]): BadRequest => ({
     name: `a body for a command that takes no fields: ${path} ${JSON.stringify(body)}`, url: `/v1/subjects/u-1/${path as string}`,

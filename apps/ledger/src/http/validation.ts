@@ -85,8 +85,8 @@ export const ledgerValidationPipe = () =>
 @Injectable()
 export class NoFieldsPipe implements PipeTransform<unknown, undefined> {
   transform(value: unknown): undefined {
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'object' || Array.isArray(value)) throw validationFailed([{ field: '', rules: ['isEmptyObject'] }]);
+    if (value === undefined) return undefined;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw validationFailed([{ field: '', rules: ['isEmptyObject'] }]);
     const fields = Object.keys(value);
     if (fields.length > 0) throw validationFailed(fields.map((field) => ({ field: unknownFieldName(field), rules: ['whitelistValidation'] })));
     return undefined;

@@ -31,7 +31,7 @@ const program = new Command('ledger-cli').description('privacy ledger: operator,
 program
   .command('rebuild-read-models')
   .description('rebuild every projection from position 0 into a fresh generation and switch to it without downtime')
-  .option('--name <generation>', 'name of the new generation (lower-case letters, digits, _ and -)')
+  .option('--name <generation>', 'name of the new generation: lower-case letters, digits and _ (and - on SQLite), a letter first, at most 41 characters')
   .option('--drop-previous', 'drop the generation that was current before, once the new one is active')
   .action(async (opts: { name?: string; dropPrevious?: boolean }) => {
     requireFile('events.db');

@@ -40,4 +40,16 @@ describe.each(locations)('read-model generations on %s', (_, location) => {
     await generations.drop(`rebuilt_${suffix}`);
     await store.close();
   }, 60_000);
+
+  it('refuses a name it could not hold, before anything is written, saying what a name may be', async () => {
+    const store = new SqliteEventStore({ filename: ':memory:', clock });
+    const generations = new ReadModelGenerations(location());
+    const before = await generations.current();
+    const names = ['BAD', '1st', 'rm x', `rm_${'x'.repeat(41)}`, ...(location().kind === 'postgres' ? ['rm-2026'] : [])];
+    for (const name of names) {
+      await expect(rebuildReadModels({ store, generations, name, clock })).rejects.toThrow(/^invalid read-model generation name: lower-case letters, digits/);
+    }
+    expect(await generations.current()).toBe(before);
+    await store.close();
+  });
 });

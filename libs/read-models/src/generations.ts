@@ -87,8 +87,17 @@ export class ReadModelGenerations {
     await this.withMeta((db) => sql`DROP SCHEMA IF EXISTS ${sql.id(generation)} CASCADE`.execute(db));
   }
 
+  /**
+   * A generation's name: lower-case letters, digits and `_` (and `-` on SQLite, whose
+   * default generation is `read-models`), a letter first, at most 41 characters. On
+   * PostgreSQL it is a schema's name, which takes no `-`: such a name failed only once
+   * the rebuild came to open it, with another message.
+   */
   private check(generation: string): void {
-    if (!GENERATION.test(generation)) throw new Error('invalid read-model generation name');
+    const postgres = this.location.kind === 'postgres';
+    if (!GENERATION.test(generation) || (postgres && generation.includes('-'))) {
+      throw new Error(`invalid read-model generation name: lower-case letters, digits${postgres ? ' and _' : ', _ and -'}, a letter first, at most 41 characters`);
+    }
   }
 
   private async withMeta<T>(work: (db: ReadModelDatabase['db']) => Promise<T>): Promise<T> {

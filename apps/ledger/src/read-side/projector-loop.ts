@@ -28,7 +28,7 @@ export class ProjectorLoop {
    *   pointer read at once, and the loop goes on in the current generation without the
    *   pause after an error
    */
-  constructor(private readonly projector: Projector, private readonly logger: Logger, private readonly generations?: GenerationFollower) {}
+  constructor(private readonly projector: Projector, private readonly logger: Logger, private readonly generations: GenerationFollower) {}
 
   get running(): boolean {
     return this.loop !== null;
@@ -54,13 +54,13 @@ export class ProjectorLoop {
       this.current = new AbortController();
       const stop = () => this.current.abort();
       this.abort.signal.addEventListener('abort', stop, { once: true });
-      const generation = this.generations?.generation;
+      const generation = this.generations.generation;
       try {
         await this.projector.run(this.current.signal);
       } catch (error) {
         if (this.abort.signal.aborted) return;
-        if (generation !== undefined && await this.generations!.recover(error, generation).catch(() => false)) {
-          this.logger.warn({ from: generation, to: this.generations!.generation }, 'the projector\'s read-model generation was dropped (a rebuild\'s --drop-previous); going on in the current one');
+        if (await this.generations.recover(error, generation)) {
+          this.logger.warn({ from: generation, to: this.generations.generation }, 'the projector\'s read-model generation was dropped (a rebuild\'s --drop-previous); going on in the current one');
           continue;
         }
         if (error instanceof CheckpointNotInStoreError) {

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventStore } from '@ledger/event-store';
 import { Projector } from '@ledger/read-models';
 import { systemClock } from '../infrastructure/clock';
-import { createRootLogger, loggableError } from '../infrastructure/logger';
+import { createRootLogger } from '../infrastructure/logger';
 import { ProjectorLoop } from './projector-loop';
 import { readModelGenerations, ReadModelSwitch } from './read-model-switch';
 import type { ProjectorThreadCommand, ProjectorThreadData, ProjectorThreadMessage } from './projector-thread';
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const appends = followAppends(store, stopped.signal);
   port.on('message', (m: ProjectorThreadCommand) => {
     if (m.kind === 'follow') {
-      switcher.followNow().catch((error: unknown) => logger.warn({ err: loggableError(error) }, 'cannot follow the read-model generation pointer; trying again at the next poll'));
+      switcher.followOrSay();
       return;
     }
     stopped.abort();

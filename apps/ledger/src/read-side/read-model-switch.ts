@@ -52,12 +52,7 @@ export class ReadModelSwitch {
       // A poll that fails (PostgreSQL unreachable for a moment, a pointer naming no valid
       // generation) is said and tried again at the next one; unhandled, its rejection
       // ended the process.
-      this.timer = setInterval(() => {
-        this.followNow().catch((error: unknown) => this.logger.warn(
-          { err: loggableError(error, storageFailure(error) ?? undefined) },
-          'cannot follow the read-model generation pointer; staying on the current generation, trying again at the next poll',
-        ));
-      }, pollMs);
+      this.timer = setInterval(() => this.followOrSay(), pollMs);
       this.timer.unref();
     }
   }
@@ -70,6 +65,14 @@ export class ReadModelSwitch {
   followNow(): Promise<void> {
     this.switching ??= this.follow().finally(() => (this.switching = null));
     return this.switching;
+  }
+
+  /** `followNow` for a caller that does not wait: a failure is logged, and the next poll tries again. */
+  followOrSay(): void {
+    this.followNow().catch((error: unknown) => this.logger.warn(
+      { err: loggableError(error, storageFailure(error) ?? undefined) },
+      'cannot follow the read-model generation pointer; staying on the current generation, trying again at the next poll',
+    ));
   }
 
   /**
